@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using FunctionsGateway.Configuration;
+
+namespace FunctionsGateway.Routing;
+
+/// <summary>A validated, immutable route, built from one row of the <c>Routes</c> table.</summary>
+public sealed record RouteDefinition
+{
+    /// <summary>The row it came from.</summary>
+    public required RowId Id { get; init; }
+
+    /// <summary>The path template requests must match.</summary>
+    public required RouteTemplate Path { get; init; }
+
+    /// <summary>Allowed methods in upper case; empty means any method.</summary>
+    public ImmutableArray<string> Methods { get; init; } = [];
+
+    /// <summary>Allowed hosts; empty means any host.</summary>
+    public ImmutableArray<HostPattern> Hosts { get; init; } = [];
+
+    /// <summary>Header conditions that must all hold.</summary>
+    public ImmutableArray<HeaderMatch> MatchHeaders { get; init; } = [];
+
+    /// <summary>Lower wins among equally specific matches. The default value is 0.</summary>
+    public int Order { get; init; }
+
+    /// <summary>Where matched requests go.</summary>
+    public required RouteTarget Target { get; init; }
+
+    /// <summary>The template of the path sent to the backend; null forwards the request path unchanged.</summary>
+    public RouteTemplate? PathRewrite { get; init; }
+
+    /// <summary>How long one attempt may wait for the backend between two reads or writes. The default value is 30 seconds.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries for idempotent requests. The default value is 2.</summary>
+    public int Retries { get; init; } = 2;
+}
