@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using Azure.Data.Tables;
+using FunctionsGateway.Routing;
+
+namespace FunctionsGateway.Configuration;
+
+/// <summary>
+/// Builds a <see cref="GatewaySnapshot"/> from the rows of the Routes and Backends tables. Every row is judged
+/// on its own: valid rows serve, an invalid row whose earlier version was valid keeps serving that version,
+/// and every problem is reported with its table, keys, column and what to do.
+/// </summary>
+internal static class GatewaySnapshotBuilder
+{
+    public static GatewaySnapshot Build(
+        string routesTable,
+        IReadOnlyList<TableEntity> routeRows,
+        string backendsTable,
+        IReadOnlyList<TableEntity> backendRows,
+        GatewaySnapshot previous,
+        DateTimeOffset now)
+    {
+        var problems = ImmutableArray.CreateBuilder<ConfigProblem>();
+        var backends = BuildBackends(backendsTable, backendRows, previous, problems);
+        var pools = backends.Values
+            .GroupBy(b => b.Id.PartitionKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new PoolDefinition(g.Key, [.. g.OrderBy(b => b.Id.RowKey, StringComparer.Ordinal)]), StringComparer.Ordinal);
+        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems);
+        foreach (var route in routes.Values)
+        {
+            if (route.InlinePool is { } inline)
+            {
+                pools[inline.Name] = inline;
+            }
+        }
+
+        return new GatewaySnapshot(routes, backends, pools, problems.ToImmutable(), now);
+    }
+
+    private static Dictionary<RowId, BackendDefinition> BuildBackends(
+        string table, IReadOnlyList<TableEntity> rows, GatewaySnapshot previous, ImmutableArray<ConfigProblem>.Builder problems)
+    {
+        var backends = new Dictionary<RowId, BackendDefinition>();
+        foreach (var entity in rows)
+        {
+            var row = new RowReader(table, entity);
+            var backend = BackendRowValidator.Validate(row, entity);
+            if (backend is not null)
+            {
+                backends[row.Row] = backend;
+                problems.AddRange(row.Problems);
+                continue;
+            }
+
+            var lastValid = previous.BackendsById.GetValueOrDefault(row.Row);
+            if (lastValid is not null)
+            {
+                backends[row.Row] = lastValid;
+            }
+
+            AddProblems(problems, row, servingLastValid: lastValid is not null);
+        }
+
+        return backends;
+    }
+
+    private static Dictionary<RowId, ValidatedRoute> BuildRoutes(
+        string table,
+        IReadOnlyList<TableEntity> rows,
+        GatewaySnapshot previous,
+        Dictionary<string, PoolDefinition> pools,
+        ImmutableArray<ConfigProblem>.Builder problems)
+    {
+        var routes = new Dictionary<RowId, ValidatedRoute>();
+        foreach (var entity in rows)
+        {
+            var row = new RowReader(table, entity);
+            var route = RouteRowValidator.Validate(row);
+            if (route is not null && ResolvesPool(route, pools, row))
+            {
+                routes[row.Row] = route;
+                problems.AddRange(row.Problems);
+                continue;
+            }
+
+            var disabled = route is null && !row.HasErrors;
+            if (disabled)
+            {
+                problems.AddRange(row.Problems);
+                continue;
+            }
+
+            // The last valid version serves on only if what it points at still exists.
+            var lastValid = previous.RoutesById.GetValueOrDefault(row.Row);
+            if (lastValid is not null && ResolvesPool(lastValid, pools, report: null))
+            {
+                routes[row.Row] = lastValid;
+            }
+            else
+            {
+                lastValid = null;
+            }
+
+            AddProblems(problems, row, servingLastValid: lastValid is not null);
+        }
+
+        return routes;
+    }
+
+    private static bool ResolvesPool(ValidatedRoute route, Dictionary<string, PoolDefinition> pools, RowReader? report)
+    {
+        if (route.Route.Target is not PoolTarget target || route.InlinePool is not null)
+        {
+            return true;
+        }
+
+        if (!pools.TryGetValue(target.PoolName, out var pool))
+        {
+            report?.Error(RouteColumns.Pool, $"names the pool '{target.PoolName}', which has no valid row in the Backends table; add a Backends row with PartitionKey '{target.PoolName}' or correct the name (pool names are case-sensitive)");
+            return false;
+        }
+
+        if (report is not null && !pool.Backends.Any(b => b.Enabled && b.Weight > 0))
+        {
+            report.Warning(RouteColumns.Pool, $"names the pool '{target.PoolName}', which has no enabled backend with a Weight above 0; requests to this route get 503 until one is enabled");
+        }
+
+        return true;
+    }
+
+    private static void AddProblems(ImmutableArray<ConfigProblem>.Builder problems, RowReader row, bool servingLastValid)
+    {
+        foreach (var problem in row.Problems)
+        {
+            problems.Add(problem.Severity == ProblemSeverity.Error ? problem with { ServingLastValidVersion = servingLastValid } : problem);
+        }
+    }
+}

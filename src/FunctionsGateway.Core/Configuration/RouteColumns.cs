@@ -1,0 +1,40 @@
+namespace FunctionsGateway.Configuration;
+
+/// <summary>The column names of the <c>Routes</c> table (DESIGN §3): a contract with operators.</summary>
+internal static class RouteColumns
+{
+    public const string Path = "Path";
+    public const string Methods = "Methods";
+    public const string Hosts = "Hosts";
+    public const string MatchHeaders = "MatchHeaders";
+    public const string Order = "Order";
+    public const string Backend = "Backend";
+    public const string Pool = "Pool";
+    public const string PathRewrite = "PathRewrite";
+    public const string TimeoutSeconds = "TimeoutSeconds";
+    public const string ResponseStatus = "ResponseStatus";
+    public const string ResponseBody = "ResponseBody";
+    public const string ResponseContentType = "ResponseContentType";
+    public const string Enabled = "Enabled";
+
+    /// <summary>Columns this version reads.</summary>
+    public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds,
+        ResponseStatus, ResponseBody, ResponseContentType, Enabled,
+    };
+
+    /// <summary>
+    /// Columns of the schema whose feature this version does not have yet. A row that sets one is not served:
+    /// silently ignoring <c>Auth</c> or <c>RateLimit</c> would expose a route the operator meant to protect.
+    /// </summary>
+    public static readonly IReadOnlySet<string> NotYetSupported = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Auth", "Scopes", "Roles", "ForwardAuthorization", "RateLimit", "RateLimitBy", "RateLimitMode", "RateLimitFailure",
+        "Retries", "CanaryPool", "CanaryPercent", "FallbackPool",
+        "FaultAbortPercent", "FaultAbortStatus", "FaultDelayPercent", "FaultDelayMs",
+    };
+
+    /// <summary>Every column an operator may legitimately write, supported or not.</summary>
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(Supported.Concat(NotYetSupported), StringComparer.Ordinal);
+}

@@ -1,0 +1,225 @@
+using System.Collections.Immutable;
+using System.Net.Http.Headers;
+using Azure.Data.Tables;
+using FunctionsGateway.Routing;
+
+namespace FunctionsGateway.Configuration;
+
+/// <summary>
+/// Turns one <c>Routes</c> row into a <see cref="RouteDefinition"/>, or reports every problem it has.
+/// Each row is judged on its own; references to pools are checked later, against the whole snapshot.
+/// </summary>
+internal static class RouteRowValidator
+{
+    /// <summary>Longest per-attempt timeout: Azure must start a response within 230 s.</summary>
+    public const int MaxTimeoutSeconds = 225;
+
+    private const string DefaultContentType = "text/plain; charset=utf-8";
+
+    /// <summary>Validates the row. Returns null for a disabled or invalid row; the reader holds the problems.</summary>
+    public static ValidatedRoute? Validate(RowReader row)
+    {
+        row.WarnAboutUnknownColumns(RouteColumns.Known);
+        foreach (var column in RouteColumns.NotYetSupported)
+        {
+            if (row.Has(column))
+            {
+                row.Error(column, "is not supported by this version of the gateway yet, so the route is not served while it is set (ignoring it could expose what it is meant to protect); remove the column or upgrade the gateway");
+            }
+        }
+
+        if (!row.Bool(RouteColumns.Enabled, defaultValue: true) && !row.HasErrors)
+        {
+            return null;
+        }
+
+        var path = ParsePath(row);
+        var methods = ParseMethods(row);
+        var hosts = ParseList<HostPattern>(row, RouteColumns.Hosts, HostPattern.TryParse);
+        var headers = ParseList<HeaderMatch>(row, RouteColumns.MatchHeaders, HeaderMatch.TryParse);
+        var order = row.Int(RouteColumns.Order, 0, -1_000_000, 1_000_000);
+        var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
+        var (target, inlinePool) = ParseTarget(row);
+        var rewrite = ParseRewrite(row, path, target);
+
+        if (row.HasErrors || path is null || target is null)
+        {
+            return null;
+        }
+
+        var route = new RouteDefinition
+        {
+            Id = row.Row,
+            Path = path,
+            Methods = methods,
+            Hosts = hosts,
+            MatchHeaders = headers,
+            Order = order,
+            Target = target,
+            PathRewrite = rewrite,
+            Timeout = TimeSpan.FromSeconds(timeout),
+        };
+        return new ValidatedRoute(route, inlinePool);
+    }
+
+    /// <summary>The name of the one-backend pool made from a route's <c>Backend</c> column; '/' cannot occur in a PartitionKey, so it never collides with a real pool.</summary>
+    public static string InlinePoolName(RowId route) => $"route/{route.PartitionKey}/{route.RowKey}";
+
+    private static RouteTemplate? ParsePath(RowReader row)
+    {
+        var text = row.String(RouteColumns.Path);
+        if (text is null)
+        {
+            row.Error(RouteColumns.Path, "is required; write the path template the route answers, such as /orders/{id} or /orders/{**rest}");
+            return null;
+        }
+
+        if (!RouteTemplate.TryParse(text, out var template, out var error))
+        {
+            row.Error(RouteColumns.Path, error);
+            return null;
+        }
+
+        var first = template.Segments.Length > 0 && template.Segments[0].Kind == TemplateSegmentKind.Literal ? template.Segments[0].Value : null;
+        if (string.Equals(first, "_gateway", StringComparison.OrdinalIgnoreCase))
+        {
+            row.Error(RouteColumns.Path, $"'{text}' is under /_gateway, which the gateway keeps for its own status listing; choose another path");
+            return null;
+        }
+
+        if (first is not null && (first.StartsWith("admin", StringComparison.OrdinalIgnoreCase) || first.StartsWith("runtime", StringComparison.OrdinalIgnoreCase)))
+        {
+            row.Warning(RouteColumns.Path, $"'{text}' starts with '{first}': on Azure Functions the host answers /admin and /runtime paths itself, so this route only works on the DevHost");
+        }
+
+        return template;
+    }
+
+    private static ImmutableArray<string> ParseMethods(RowReader row)
+    {
+        var builder = ImmutableArray.CreateBuilder<string>();
+        foreach (var method in row.List(RouteColumns.Methods))
+        {
+            if (method.Length > 20 || !method.All(char.IsAsciiLetter))
+            {
+                row.Error(RouteColumns.Methods, $"'{method}' is not an HTTP method; write a comma-separated list such as GET,POST");
+                continue;
+            }
+
+            var upper = method.ToUpperInvariant();
+            if (!builder.Contains(upper))
+            {
+                builder.Add(upper);
+            }
+        }
+
+        return builder.ToImmutable();
+    }
+
+    private delegate bool TryParser<T>(string text, out T value, out string error);
+
+    private static ImmutableArray<T> ParseList<T>(RowReader row, string column, TryParser<T> parse)
+    {
+        var builder = ImmutableArray.CreateBuilder<T>();
+        foreach (var item in row.List(column))
+        {
+            if (parse(item, out var value, out var error))
+            {
+                builder.Add(value);
+            }
+            else
+            {
+                row.Error(column, error);
+            }
+        }
+
+        return builder.ToImmutable();
+    }
+
+    private static (RouteTarget? Target, PoolDefinition? InlinePool) ParseTarget(RowReader row)
+    {
+        var hasBackend = row.Has(RouteColumns.Backend);
+        var hasPool = row.Has(RouteColumns.Pool);
+        var hasResponse = row.Has(RouteColumns.ResponseStatus) || row.Has(RouteColumns.ResponseBody) || row.Has(RouteColumns.ResponseContentType);
+        var set = new[] { (hasBackend, "Backend"), (hasPool, "Pool"), (hasResponse, "Response*") }.Where(t => t.Item1).Select(t => t.Item2).ToList();
+        if (set.Count != 1)
+        {
+            row.Error(set.Count == 0 ? null : set[0], set.Count == 0
+                ? "says neither where to forward nor what to answer; set exactly one of Backend (a URL), Pool (a pool in Backends) or ResponseStatus/ResponseBody (a static response)"
+                : $"sets {string.Join(" and ", set)}; set exactly one of Backend, Pool or ResponseStatus/ResponseBody");
+            return (null, null);
+        }
+
+        if (hasBackend)
+        {
+            if (!BackendUrl.TryParse(row.String(RouteColumns.Backend) ?? string.Empty, out var url, out var error))
+            {
+                row.Error(RouteColumns.Backend, error);
+                return (null, null);
+            }
+
+            var poolName = InlinePoolName(row.Row);
+            var backend = new BackendDefinition { Id = row.Row, Url = url, HealthPath = null };
+            return (new PoolTarget(poolName), new PoolDefinition(poolName, [backend]));
+        }
+
+        if (hasPool)
+        {
+            var pool = row.String(RouteColumns.Pool);
+            return pool is null ? (null, null) : (new PoolTarget(pool), null);
+        }
+
+        var status = row.Int(RouteColumns.ResponseStatus, 200, 100, 599);
+        var body = row.String(RouteColumns.ResponseBody) ?? string.Empty;
+        var contentType = row.String(RouteColumns.ResponseContentType) ?? DefaultContentType;
+        if (!MediaTypeHeaderValue.TryParse(contentType, out _))
+        {
+            row.Error(RouteColumns.ResponseContentType, $"'{contentType}' is not a content type; write one such as application/json or text/plain; charset=utf-8");
+        }
+
+        return (new StaticResponseTarget(status, body, contentType), null);
+    }
+
+    private static RouteTemplate? ParseRewrite(RowReader row, RouteTemplate? path, RouteTarget? target)
+    {
+        var text = row.String(RouteColumns.PathRewrite);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!RouteTemplate.TryParse(text, out var rewrite, out var error))
+        {
+            row.Error(RouteColumns.PathRewrite, error);
+            return null;
+        }
+
+        if (target is StaticResponseTarget)
+        {
+            row.Error(RouteColumns.PathRewrite, "applies only to routes that forward (Backend or Pool); remove it from this static-response route");
+            return null;
+        }
+
+        if (path is not null)
+        {
+            var known = path.ParameterNames.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var unknown = rewrite.ParameterNames.Where(n => !known.Contains(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                row.Error(RouteColumns.PathRewrite, $"'{text}' uses {string.Join(", ", unknown.Select(n => $"{{{n}}}"))}, which Path '{path.Text}' does not define; use only parameters of Path");
+                return null;
+            }
+
+            // A catch-all may hold slashes, so it can only be placed as the rewrite's own catch-all.
+            var catchAlls = path.Segments.Where(s => s.Kind == TemplateSegmentKind.CatchAll).Select(s => s.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var misused = rewrite.Segments.FirstOrDefault(s => s.Kind == TemplateSegmentKind.Parameter && catchAlls.Contains(s.Value));
+            if (misused is not null)
+            {
+                row.Error(RouteColumns.PathRewrite, $"'{text}' uses the catch-all {{{misused.Value}}} of Path as a single segment; write it as {{**{misused.Value}}} at the end");
+                return null;
+            }
+        }
+
+        return rewrite;
+    }
+}

@@ -1,0 +1,63 @@
+using FunctionsGateway.Routing;
+
+namespace FunctionsGateway.Forwarding;
+
+/// <summary>
+/// Picks the backend for one request: among a pool's enabled backends with a weight above 0, only the best
+/// (lowest) priority tier is used, and within it each backend gets traffic in proportion to its weight.
+/// </summary>
+internal static class BackendSelector
+{
+    /// <summary>The chosen backend, or null when the pool has none that can take traffic.</summary>
+    /// <param name="pool">The pool.</param>
+    /// <param name="roll">A uniform random number in [0, 1); tests pass their own.</param>
+    public static BackendDefinition? Select(PoolDefinition pool, double roll)
+    {
+        var bestPriority = int.MaxValue;
+        var totalWeight = 0;
+        foreach (var backend in pool.Backends)
+        {
+            if (!CanTakeTraffic(backend))
+            {
+                continue;
+            }
+
+            if (backend.Priority < bestPriority)
+            {
+                bestPriority = backend.Priority;
+                totalWeight = 0;
+            }
+
+            if (backend.Priority == bestPriority)
+            {
+                totalWeight += backend.Weight;
+            }
+        }
+
+        if (totalWeight == 0)
+        {
+            return null;
+        }
+
+        var point = roll * totalWeight;
+        BackendDefinition? last = null;
+        foreach (var backend in pool.Backends)
+        {
+            if (!CanTakeTraffic(backend) || backend.Priority != bestPriority)
+            {
+                continue;
+            }
+
+            last = backend;
+            point -= backend.Weight;
+            if (point < 0)
+            {
+                return backend;
+            }
+        }
+
+        return last;
+    }
+
+    private static bool CanTakeTraffic(BackendDefinition backend) => backend.Enabled && backend.Weight > 0;
+}

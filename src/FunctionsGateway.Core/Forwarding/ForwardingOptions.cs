@@ -1,0 +1,30 @@
+namespace FunctionsGateway.Forwarding;
+
+/// <summary>How the gateway talks to backends.</summary>
+public sealed class ForwardingOptions
+{
+    /// <summary>How long opening a connection to a backend may take. The default value is 5 seconds.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// The largest request body accepted, in bytes; larger requests get 413. The default value is
+    /// 104857600 (100 MiB, the Azure Functions host's own limit).
+    /// </summary>
+    public long MaxRequestBodyBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// When true, <c>X-Forwarded-For/Proto/Host</c> sent by the client are kept and appended to;
+    /// only set it when a trusted proxy (Front Door, Application Gateway) sits in front and overwrites them.
+    /// The default value is false: the gateway replaces them with what it saw.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; set; }
+
+    /// <summary>How long an idle pooled connection to a backend is kept. The default value is 60 seconds.</summary>
+    public int PooledConnectionIdleTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// How long a pooled connection lives before it is replaced, so DNS changes of a backend are picked up.
+    /// The default value is 300 seconds.
+    /// </summary>
+    public int PooledConnectionLifetimeSeconds { get; set; } = 300;
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using FunctionsGateway.Pipeline;
+using FunctionsGateway.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace FunctionsGateway.Forwarding;
+
+/// <summary>
+/// Shapes the request sent to the backend and the response sent back. On top of YARP's copy (which drops
+/// hop-by-hop headers): headers the sender nominated in <c>Connection</c> are dropped too (RFC 9110 §7.6.1,
+/// which YARP does not do), the path is rewritten per route, and <c>X-Forwarded-*</c> are set by the gateway
+/// after all stripping, so a client cannot forge or remove them.
+/// </summary>
+internal sealed class GatewayTransformer : HttpTransformer
+{
+    private static readonly string[] ForwardedHeaders =
+    [
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
+        "X-Original-For", "X-Original-Proto", "X-Original-Host", "X-Real-IP",
+    ];
+
+    // Nominating these would change how the message is framed or addressed, not just drop metadata.
+    private static readonly HashSet<string> NeverNominated = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Transfer-Encoding", "Host", "close", "keep-alive", "upgrade",
+    };
+
+    private readonly bool _trustForwardedHeaders;
+
+    public GatewayTransformer(IOptions<GatewayOptions> options) =>
+        _trustForwardedHeaders = options.Value.Forwarding.TrustForwardedHeaders;
+
+    public override async ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+
+        RemoveNominated(httpContext.Request.Headers.Connection, proxyRequest.Headers, proxyRequest.Content?.Headers);
+
+        // The backend is addressed by its own name; the client's host travels in X-Forwarded-Host.
+        proxyRequest.Headers.Host = null;
+        SetForwardedHeaders(httpContext, proxyRequest);
+
+        var route = httpContext.Features.Get<GatewayRequestFeature>()?.Route;
+        if (route?.PathRewrite is { } rewrite)
+        {
+            var path = PathRewriter.Rewrite(route.Path, rewrite, httpContext.Request.Path.Value);
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), httpContext.Request.QueryString);
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(
+        HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        if (proxyResponse is not null && proxyResponse.Headers.TryGetValues("Connection", out var nominated))
+        {
+            foreach (var name in Tokens(nominated))
+            {
+                httpContext.Response.Headers.Remove(name);
+            }
+        }
+
+        return proceed;
+    }
+
+    private static void RemoveNominated(StringValues connection, System.Net.Http.Headers.HttpHeaders headers, System.Net.Http.Headers.HttpHeaders? contentHeaders)
+    {
+        if (StringValues.IsNullOrEmpty(connection))
+        {
+            return;
+        }
+
+        foreach (var name in Tokens(connection))
+        {
+            headers.Remove(name);
+            contentHeaders?.Remove(name);
+        }
+    }
+
+    private static IEnumerable<string> Tokens(IEnumerable<string?> values)
+    {
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            foreach (var token in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!NeverNominated.Contains(token))
+                {
+                    yield return token;
+                }
+            }
+        }
+    }
+
+    private void SetForwardedHeaders(HttpContext context, HttpRequestMessage proxyRequest)
+    {
+        var headers = proxyRequest.Headers;
+        var clientIp = ClientAddress(context.Connection.RemoteIpAddress);
+        if (_trustForwardedHeaders)
+        {
+            var existing = context.Request.Headers["X-Forwarded-For"].ToString();
+            headers.Remove("X-Forwarded-For");
+            headers.TryAddWithoutValidation("X-Forwarded-For", existing.Length == 0 ? clientIp : $"{existing}, {clientIp}");
+            // A trusted proxy in front already said what the client used; keep its values.
+            if (!headers.Contains("X-Forwarded-Proto"))
+            {
+                headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
+            }
+
+            if (!headers.Contains("X-Forwarded-Host") && context.Request.Host.HasValue)
+            {
+                headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
+            }
+
+            return;
+        }
+
+        foreach (var name in ForwardedHeaders)
+        {
+            headers.Remove(name);
+        }
+
+        if (clientIp.Length > 0)
+        {
+            headers.TryAddWithoutValidation("X-Forwarded-For", clientIp);
+        }
+
+        headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
+        if (context.Request.Host.HasValue)
+        {
+            headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
+        }
+    }
+
+    private static string ClientAddress(IPAddress? address) =>
+        address is null ? string.Empty : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+}

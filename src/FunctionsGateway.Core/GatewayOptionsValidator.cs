@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace FunctionsGateway;
+
+/// <summary>Checks every setting at start and reports all problems at once, each with what to set instead.</summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var failures = new List<string>();
+        var storage = options.Storage;
+        if (string.IsNullOrWhiteSpace(storage.ConnectionString) == (storage.TableEndpoint is null))
+        {
+            failures.Add("Set exactly one of Gateway__Storage__ConnectionString (for example UseDevelopmentStorage=true for Azurite) "
+                + "or Gateway__Storage__TableEndpoint (https://ACCOUNT.table.core.windows.net/ with a managed identity).");
+        }
+
+        if (storage.TableEndpoint is { } endpoint && (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("https" or "http")))
+        {
+            failures.Add($"Gateway__Storage__TableEndpoint '{endpoint}' must be an absolute https URL such as https://ACCOUNT.table.core.windows.net/.");
+        }
+
+        RequireRange(failures, "Gateway__Storage__TimeoutSeconds", storage.TimeoutSeconds, 1, 60);
+        RequireRange(failures, "Gateway__Configuration__RefreshIntervalSeconds", options.Configuration.RefreshIntervalSeconds, 1, 3600);
+        RequireRange(failures, "Gateway__Configuration__InitialLoadWaitSeconds", options.Configuration.InitialLoadWaitSeconds, 0, 25);
+        RequireRange(failures, "Gateway__Forwarding__ConnectTimeoutSeconds", options.Forwarding.ConnectTimeoutSeconds, 1, 120);
+        RequireRange(failures, "Gateway__Forwarding__PooledConnectionIdleTimeoutSeconds", options.Forwarding.PooledConnectionIdleTimeoutSeconds, 1, 3600);
+        RequireRange(failures, "Gateway__Forwarding__PooledConnectionLifetimeSeconds", options.Forwarding.PooledConnectionLifetimeSeconds, 1, 86400);
+        if (options.Forwarding.MaxRequestBodyBytes < 0)
+        {
+            failures.Add($"Gateway__Forwarding__MaxRequestBodyBytes is {options.Forwarding.MaxRequestBodyBytes}; use a number of bytes of 0 or more, such as 104857600 for 100 MiB.");
+        }
+
+        var tables = options.Tables;
+        foreach (var (setting, value) in new[]
+                 {
+                     ("Routes", tables.Routes), ("Backends", tables.Backends), ("BackendHealth", tables.BackendHealth),
+                     ("ApiKeys", tables.ApiKeys), ("RateLimits", tables.RateLimits),
+                 })
+        {
+            if (!IsValidTableName(value))
+            {
+                failures.Add($"Gateway__Tables__{setting} '{value}' is not a valid table name; use 3–63 letters and digits, starting with a letter.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequireRange(List<string> failures, string setting, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"{setting} is {value}; use a whole number from {min} to {max}.");
+        }
+    }
+
+    // Azure Table Storage: ^[A-Za-z][A-Za-z0-9]{2,62}$.
+    private static bool IsValidTableName(string? name) =>
+        name is { Length: >= 3 and <= 63 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
+}

@@ -1,0 +1,43 @@
+namespace FunctionsGateway.Pipeline;
+
+/// <summary>
+/// A failure the gateway answers itself, with the HTTP status and a stable <see cref="Code"/> clients and
+/// alerts can rely on. Written as RFC 9457 problem+json by <see cref="ProblemDetailsWriter"/>.
+/// </summary>
+/// <param name="Status">The HTTP status code.</param>
+/// <param name="Code">A stable, machine-readable code, such as <c>route_not_found</c>.</param>
+/// <param name="Title">A short, fixed summary of the problem type.</param>
+/// <param name="Detail">What happened to this request and what the caller can do.</param>
+public sealed record GatewayError(int Status, string Code, string Title, string Detail)
+{
+    /// <summary>No route matches the request.</summary>
+    public static GatewayError RouteNotFound { get; } = new(404, "route_not_found", "No route matches the request",
+        "No route of this gateway matches the request's method, host, path and headers.");
+
+    /// <summary>The routes have not been loaded yet (cold start with storage unreachable).</summary>
+    public static GatewayError ConfigurationNotLoaded { get; } = new(503, "configuration_not_loaded", "The gateway is starting",
+        "The gateway has not loaded its routes yet; retry shortly.");
+
+    /// <summary>The route's pool has no backend that can take traffic.</summary>
+    public static GatewayError NoBackend(string pool) => new(503, "no_backend", "No backend available",
+        $"The pool '{pool}' has no enabled backend to send the request to.");
+
+    /// <summary>The backend could not be reached.</summary>
+    public static GatewayError BackendUnreachable { get; } = new(502, "backend_unreachable", "Backend unreachable",
+        "The gateway could not connect to the backend, or the backend closed the connection.");
+
+    /// <summary>The backend sent something that is not a valid HTTP response.</summary>
+    public static GatewayError BackendInvalidResponse { get; } = new(502, "backend_invalid_response", "Invalid backend response",
+        "The backend's response could not be read.");
+
+    /// <summary>The backend did not answer in time.</summary>
+    public static GatewayError BackendTimeout { get; } = new(504, "backend_timeout", "Backend timeout",
+        "The backend did not answer within the route's timeout.");
+
+    /// <summary>The request body is larger than allowed.</summary>
+    public static GatewayError RequestTooLarge(long limit) => new(413, "request_too_large", "Request body too large",
+        $"The request body exceeds the limit of {limit} bytes.");
+
+    /// <summary>The request could not be read or forwarded as sent.</summary>
+    public static GatewayError BadRequest(string detail) => new(400, "bad_request", "Malformed request", detail);
+}

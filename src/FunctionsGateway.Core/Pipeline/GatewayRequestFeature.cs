@@ -1,0 +1,19 @@
+using FunctionsGateway.Configuration;
+using FunctionsGateway.Routing;
+
+namespace FunctionsGateway.Pipeline;
+
+/// <summary>What the gateway decided about one request, set on <c>HttpContext.Features</c> for the later steps and the access log.</summary>
+internal sealed class GatewayRequestFeature
+{
+    public GatewayRequestFeature(GatewaySnapshot snapshot) => Snapshot = snapshot;
+
+    public GatewaySnapshot Snapshot { get; }
+
+    public RouteDefinition? Route { get; set; }
+
+    public BackendDefinition? Backend { get; set; }
+
+    /// <summary>The stable error code when the gateway answered with an error, such as <c>backend_timeout</c>.</summary>
+    public string? ErrorCode { get; set; }
+}

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using FunctionsGateway.Configuration;
+using FunctionsGateway.Forwarding;
+using FunctionsGateway.Routing;
+using FunctionsGateway.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace FunctionsGateway.Pipeline;
+
+/// <summary>
+/// The gateway's request path, the same in every host:
+/// match route → (authenticate → rate-limit, later issues) → pick backend → forward → response.
+/// Hosts hand every request to <see cref="HandleAsync"/>.
+/// </summary>
+public sealed partial class GatewayRequestHandler
+{
+    private readonly GatewaySnapshotProvider _snapshots;
+    private readonly IHttpForwarder _forwarder;
+    private readonly BackendInvoker _invoker;
+    private readonly GatewayTransformer _transformer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _accessLog;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _initialLoadWait;
+    private readonly long _maxRequestBodyBytes;
+
+    internal GatewayRequestHandler(
+        GatewaySnapshotProvider snapshots,
+        IHttpForwarder forwarder,
+        BackendInvoker invoker,
+        GatewayTransformer transformer,
+        IOptions<GatewayOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        _snapshots = snapshots;
+        _forwarder = forwarder;
+        _invoker = invoker;
+        _transformer = transformer;
+        _time = time;
+        _accessLog = loggers.CreateLogger("FunctionsGateway.AccessLog");
+        _logger = loggers.CreateLogger<GatewayRequestHandler>();
+        _initialLoadWait = TimeSpan.FromSeconds(options.Value.Configuration.InitialLoadWaitSeconds);
+        _maxRequestBodyBytes = options.Value.Forwarding.MaxRequestBodyBytes;
+    }
+
+    /// <summary>Handles one request end to end. Never throws for a client's or a backend's failure.</summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = _time.GetTimestamp();
+        GatewayRequestFeature? feature = null;
+        try
+        {
+            if (!_snapshots.IsLoaded && !await _snapshots.WaitForFirstLoadAsync(_initialLoadWait, _time, context.RequestAborted).ConfigureAwait(false))
+            {
+                await FailAsync(context, null, GatewayError.ConfigurationNotLoaded).ConfigureAwait(false);
+                return;
+            }
+
+            feature = new GatewayRequestFeature(_snapshots.Current);
+            context.Features.Set(feature);
+            await RouteAsync(context, feature).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+            if (feature is not null)
+            {
+                feature.ErrorCode = "client_aborted";
+            }
+        }
+        finally
+        {
+            WriteAccessLog(context, feature, _time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context, GatewayRequestFeature feature)
+    {
+        var route = feature.Snapshot.Matcher.Match(context.Request);
+        if (route is null)
+        {
+            await FailAsync(context, feature, GatewayError.RouteNotFound).ConfigureAwait(false);
+            return;
+        }
+
+        feature.Route = route;
+        switch (route.Target)
+        {
+            case StaticResponseTarget response:
+                await WriteStaticResponseAsync(context, response).ConfigureAwait(false);
+                return;
+            case PoolTarget target:
+                await ForwardAsync(context, feature, route, target).ConfigureAwait(false);
+                return;
+            default:
+                throw new InvalidOperationException($"Unknown route target {route.Target.GetType().Name}.");
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, GatewayRequestFeature feature, RouteDefinition route, PoolTarget target)
+    {
+        var backend = feature.Snapshot.Pools.TryGetValue(target.PoolName, out var pool)
+            ? BackendSelector.Select(pool, Random.Shared.NextDouble())
+            : null;
+        if (backend is null)
+        {
+            await FailAsync(context, feature, GatewayError.NoBackend(target.PoolName)).ConfigureAwait(false);
+            return;
+        }
+
+        feature.Backend = backend;
+        if (context.Request.ContentLength > _maxRequestBodyBytes)
+        {
+            await FailAsync(context, feature, GatewayError.RequestTooLarge(_maxRequestBodyBytes)).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+        {
+            sizeLimit.MaxRequestBodySize = _maxRequestBodyBytes;
+        }
+
+        Activity.Current?.SetTag("gateway.route", route.Id.ToString());
+        Activity.Current?.SetTag("gateway.backend", backend.Id.ToString());
+        var config = new ForwarderRequestConfig { ActivityTimeout = route.Timeout };
+        var error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, config, _transformer).ConfigureAwait(false);
+        if (error == ForwarderError.None)
+        {
+            return;
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (ForwarderErrorMapper.IsClientAbort(error))
+        {
+            feature.ErrorCode = "client_aborted";
+            Log.ClientAborted(_logger, route.Id.ToString(), error);
+            return;
+        }
+
+        var answer = ForwarderErrorMapper.Map(error, exception, _maxRequestBodyBytes) ?? GatewayError.BackendUnreachable;
+        Log.ForwardFailed(_logger, route.Id.ToString(), backend.Url.AbsoluteUri, error, answer.Code, exception?.Message);
+        await FailAsync(context, feature, answer).ConfigureAwait(false);
+    }
+
+    private static async Task WriteStaticResponseAsync(HttpContext context, StaticResponseTarget response)
+    {
+        context.Response.StatusCode = response.Status;
+        if (response.Body.Length == 0)
+        {
+            return;
+        }
+
+        context.Response.ContentType = response.ContentType;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static Task FailAsync(HttpContext context, GatewayRequestFeature? feature, GatewayError error)
+    {
+        if (feature is not null)
+        {
+            feature.ErrorCode = error.Code;
+        }
+
+        return ProblemDetailsWriter.WriteAsync(context, error);
+    }
+
+    private void WriteAccessLog(HttpContext context, GatewayRequestFeature? feature, TimeSpan elapsed)
+    {
+        var route = feature?.Route?.Id.ToString() ?? string.Empty;
+        var backend = feature?.Backend?.Id.ToString() ?? string.Empty;
+        var status = feature?.ErrorCode == "client_aborted" ? 499 : context.Response.StatusCode;
+        var outcome = feature?.ErrorCode ?? (status < 500 ? "ok" : "backend_error");
+        if (GatewayTelemetry.Requests.Enabled || GatewayTelemetry.RequestDuration.Enabled)
+        {
+            var tags = new TagList { { "route", route }, { "backend", backend }, { "status_code", status }, { "outcome", outcome } };
+            GatewayTelemetry.Requests.Add(1, tags);
+            GatewayTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, tags);
+        }
+
+        if (_accessLog.IsEnabled(LogLevel.Information))
+        {
+            var ip = context.Connection.RemoteIpAddress;
+            Log.AccessLog(_accessLog, context.Request.Method, context.Request.Path.Value ?? "/", route, backend, status, outcome,
+                Math.Round(elapsed.TotalMilliseconds, 2), (ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip)?.ToString() ?? string.Empty,
+                ProblemDetailsWriter.TraceId(context));
+        }
+    }
+
+    private static partial class Log
+    {
+        // One event per request; never the query string, a token or a key.
+        [LoggerMessage(700, LogLevel.Information,
+            "{Method} {Path} → route {Route} backend {Backend}: {Status} {Outcome} in {LatencyMs} ms from {ClientIp} trace {TraceId}",
+            EventName = "AccessLog")]
+        public static partial void AccessLog(ILogger logger, string method, string path, string route, string backend, int status,
+            string outcome, double latencyMs, string clientIp, string traceId);
+
+        [LoggerMessage(400, LogLevel.Warning, "Forwarding for route {Route} to {Backend} failed with {ForwarderError}; answered {Code}. {Reason}")]
+        public static partial void ForwardFailed(ILogger logger, string route, string backend, ForwarderError forwarderError, string code, string? reason);
+
+        [LoggerMessage(401, LogLevel.Debug, "The client went away during route {Route} ({ForwarderError}).")]
+        public static partial void ClientAborted(ILogger logger, string route, ForwarderError forwarderError);
+    }
+}

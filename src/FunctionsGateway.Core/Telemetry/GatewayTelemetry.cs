@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace FunctionsGateway.Telemetry;
+
+/// <summary>
+/// The gateway's OpenTelemetry sources. Both are named <c>FunctionsGateway</c>; an exporter subscribes by that name.
+/// Instruments cost next to nothing while nobody listens.
+/// </summary>
+public static class GatewayTelemetry
+{
+    /// <summary>The name of the <see cref="ActivitySource"/> and the <see cref="Meter"/>.</summary>
+    public const string Name = "FunctionsGateway";
+
+    /// <summary>Spans the gateway starts.</summary>
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    /// <summary>The gateway's metrics.</summary>
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Requests handled, by <c>route</c>, <c>backend</c>, <c>status_code</c> and <c>outcome</c>.</summary>
+    internal static readonly Counter<long> Requests = Meter.CreateCounter<long>("gateway.requests", description: "Requests handled by the gateway.");
+
+    /// <summary>Time from receiving a request to finishing its response, in milliseconds, with the same dimensions.</summary>
+    internal static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>("gateway.request.duration", unit: "ms",
+        description: "Time from receiving a request to finishing its response.");
+}

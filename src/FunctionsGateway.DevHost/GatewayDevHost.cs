@@ -1,0 +1,122 @@
+using FunctionsGateway.DevHost.Local;
+using FunctionsGateway.DevHost.Samples;
+using FunctionsGateway.Pipeline;
+using FunctionsGateway.Storage;
+
+namespace FunctionsGateway.DevHost;
+
+/// <summary>
+/// The gateway on plain Kestrel: the same Core pipeline and settings as the Functions app. Every request goes
+/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state.
+/// </summary>
+public static class GatewayDevHost
+{
+    /// <summary>The operator's status listing; answered only to loopback callers, everyone else gets the gateway (and so a 404).</summary>
+    public const string StatusPath = "/_gateway/status";
+
+    /// <summary>Builds the host: Kestrel, the gateway's services and settings from appsettings, environment and <paramref name="args"/>.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The gateway sets the body limit per request (Gateway__Forwarding__MaxRequestBodyBytes).
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Services.AddGateway(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Builds the app and sends every request through the gateway.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        var gateway = app.Services.GetRequiredService<GatewayRequestHandler>();
+        var status = app.Services.GetRequiredService<GatewayStatusWriter>();
+        app.Run(context =>
+            context.Request.Path.Equals(StatusPath, StringComparison.OrdinalIgnoreCase) && IsLoopback(context)
+                ? status.WriteAsync(context)
+                : gateway.HandleAsync(context));
+        return app;
+    }
+
+    /// <summary>Runs the DevHost from the command line; see <see cref="DevHostArguments"/>.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = DevHostArguments.Parse(args);
+        var builder = CreateBuilder(options.HostArguments);
+        await using var azurite = await StartAzuriteIfNeededAsync(builder.Configuration).ConfigureAwait(false);
+        var backends = new List<EchoBackend>();
+        try
+        {
+            if (options.Samples)
+            {
+                backends.Add(await EchoBackend.StartAsync("echo-v1", "http://127.0.0.1:7081").ConfigureAwait(false));
+                backends.Add(await EchoBackend.StartAsync("echo-v2", "http://127.0.0.1:7082").ConfigureAwait(false));
+            }
+
+            var app = Build(builder);
+            var seedFile = options.SeedFile ?? (options.Samples ? Path.Combine(AppContext.BaseDirectory, "Samples", "samples.json") : null);
+            if (seedFile is not null)
+            {
+                var written = await TableSeeder.SeedIfEmptyAsync(app.Services.GetRequiredService<GatewayTables>(), seedFile).ConfigureAwait(false);
+                Console.WriteLine(written > 0 ? $"Seeded {written} rows from {seedFile}." : "The Routes table already has rows; nothing seeded.");
+            }
+
+            await app.StartAsync().ConfigureAwait(false);
+            PrintWelcome(app, options.Samples, azurite);
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            foreach (var backend in backends)
+            {
+                await backend.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsLoopback(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip);
+
+    // Local runs use Azurite through UseDevelopmentStorage=true; start it when nothing listens on its table port.
+    private static async Task<AzuriteProcess?> StartAzuriteIfNeededAsync(IConfiguration configuration)
+    {
+        var connectionString = configuration["Gateway:Storage:ConnectionString"];
+        if (!string.Equals(connectionString?.Trim().TrimEnd(';'), "UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)
+            || await AzuriteProcess.IsListeningAsync(10002).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var root = RepositoryRoot.Find();
+        Console.WriteLine("Starting Azurite (Table Storage emulator) on 127.0.0.1:10002...");
+        return await AzuriteProcess.StartAsync(10002, root is null ? null : Path.Combine(root, ".azurite")).ConfigureAwait(false);
+    }
+
+    private static void PrintWelcome(WebApplication app, bool samples, AzuriteProcess? azurite)
+    {
+        var url = app.Urls.FirstOrDefault()?.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) ?? "http://localhost:7071";
+        Console.WriteLine();
+        Console.WriteLine($"FunctionsGateway DevHost is listening on {url}");
+        if (samples)
+        {
+            Console.WriteLine("Try:");
+            Console.WriteLine($"  curl {url}/hello");
+            Console.WriteLine($"  curl '{url}/echo/anything?x=1'          # 9 in 10 to echo-v1, 1 in 10 to echo-v2");
+            Console.WriteLine($"  curl -H 'x-api-version: 2' {url}/echo/anything   # always echo-v2");
+            Console.WriteLine($"  curl {url}/orders/42                    # rewritten to /api/orders/42");
+            Console.WriteLine($"  curl -i {url}/nowhere                   # 404 problem+json");
+        }
+
+        Console.WriteLine($"  curl {url}{StatusPath}            # routing tables' state and row problems");
+        if (azurite is not null)
+        {
+            Console.WriteLine("Edit the Routes and Backends tables in Azurite (Storage Explorer: Local emulator); edits apply within the refresh interval.");
+        }
+
+        Console.WriteLine("Press Ctrl+C to stop.");
+    }
+}

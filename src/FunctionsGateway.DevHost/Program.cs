@@ -1,0 +1,3 @@
+using FunctionsGateway.DevHost;
+
+return await GatewayDevHost.RunAsync(args);
