@@ -77,6 +77,9 @@ public sealed class GatewayStatusWriter
             writer.WriteEndObject();
             await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
+
+        // The JSON writer only commits to the pipe; flushing the pipe sends it (Kestrel would at the end, other servers may not).
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     private static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset? value)

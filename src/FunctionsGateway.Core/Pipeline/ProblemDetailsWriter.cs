@@ -41,6 +41,9 @@ public static class ProblemDetailsWriter
             writer.WriteEndObject();
             await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
+
+        // The JSON writer only commits to the pipe; flushing the pipe sends it (Kestrel would at the end, other servers may not).
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>The W3C trace id of the request when tracing is on, else the server's request id.</summary>

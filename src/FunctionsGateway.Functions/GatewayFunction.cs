@@ -1,0 +1,32 @@
+using FunctionsGateway.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace FunctionsGateway.Functions;
+
+/// <summary>
+/// The catch-all HTTP trigger: every public request is handed to the gateway's Core pipeline.
+/// Anonymous, because the gateway authenticates callers itself (a function key would travel on to backends).
+/// With <c>extensions.http.routePrefix</c> "" in host.json it answers every path the host does not keep for
+/// itself (<c>/admin</c>, <c>/runtime</c>). TRACE and CONNECT are left out on purpose.
+/// </summary>
+public sealed class GatewayFunction
+{
+    private readonly GatewayRequestHandler _gateway;
+
+    /// <summary>Creates the function over the shared request handler.</summary>
+    public GatewayFunction(GatewayRequestHandler gateway) => _gateway = gateway;
+
+    /// <summary>Forwards the request; the response is written by the pipeline.</summary>
+    [Function("Gateway")]
+    public async Task<IActionResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = "{*path}")]
+        HttpRequest request)
+    {
+        await _gateway.HandleAsync(request.HttpContext).ConfigureAwait(false);
+
+        // The response is already written; EmptyResult tells the worker there is nothing more to send.
+        return new EmptyResult();
+    }
+}

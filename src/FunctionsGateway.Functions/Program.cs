@@ -1,0 +1,8 @@
+using FunctionsGateway;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddGateway(builder.Configuration);
+builder.Build().Run();
