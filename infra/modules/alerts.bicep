@@ -65,10 +65,6 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (sendEmai
   }
 }
 
-var actions = {
-  actionGroups: sendEmail ? [actionGroup.id] : []
-}
-
 resource failureRateAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: '${namePrefix}-failure-rate'
   location: location
@@ -102,7 +98,9 @@ resource failureRateAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = 
         }
       ]
     }
-    actions: actions
+    actions: {
+      actionGroups: sendEmail ? [actionGroup.id] : []
+    }
   }
 }
 
@@ -138,7 +136,9 @@ resource latencyAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
         }
       ]
     }
-    actions: actions
+    actions: {
+      actionGroups: sendEmail ? [actionGroup.id] : []
+    }
   }
 }
 
@@ -174,6 +174,8 @@ resource rateLimitAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
         }
       ]
     }
-    actions: actions
+    actions: {
+      actionGroups: sendEmail ? [actionGroup.id] : []
+    }
   }
 }
