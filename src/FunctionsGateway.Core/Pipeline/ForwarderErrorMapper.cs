@@ -17,12 +17,20 @@ internal static class ForwarderErrorMapper
             or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
             or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeResponseClient => null,
         ForwarderError.RequestTimedOut => GatewayError.BackendTimeout,
-        ForwarderError.RequestBodyClient when exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
-            => GatewayError.RequestTooLarge(maxRequestBodyBytes),
+        ForwarderError.RequestBodyClient when IsBodyTooLarge(exception) => GatewayError.RequestTooLarge(maxRequestBodyBytes),
         ForwarderError.RequestBodyClient or ForwarderError.UpgradeRequestClient
             => GatewayError.BadRequest("The request body could not be read as sent; check its framing (Content-Length, chunked encoding)."),
         ForwarderError.ResponseHeaders => GatewayError.BackendInvalidResponse,
         _ => GatewayError.BackendUnreachable,
+    };
+
+    // Kestrel's 413 arrives wrapped: YARP reports the body copy's failures together in an AggregateException.
+    private static bool IsBodyTooLarge(Exception? exception) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsBodyTooLarge),
+        { InnerException: { } inner } => IsBodyTooLarge(inner),
+        _ => false,
     };
 
     /// <summary>True when the failure was the client's going away.</summary>
