@@ -6,7 +6,7 @@ namespace FunctionsGateway.Authentication;
 /// <summary>
 /// The answer of authentication: a value for every expected outcome, never an exception.
 /// <see cref="StatusCode"/> and <see cref="ErrorCode"/> say how to answer the client and
-/// <c>AuthChallenge</c> builds the <c>WWW-Authenticate</c> header (docs/auth.md).
+/// <see cref="AuthChallenge"/> builds the <c>WWW-Authenticate</c> header (docs/auth.md).
 /// </summary>
 internal sealed class AuthResult
 {
@@ -72,13 +72,14 @@ internal sealed class AuthResult
     };
 
     /// <summary>
-    /// The RFC 6750 error code: <c>invalid_request</c>, <c>invalid_token</c> (also used for a
-    /// rejected API key) or <c>insufficient_scope</c>; null for success, no credentials and
-    /// unavailability. Pipelines use it as the problem body's stable <c>code</c>.
+    /// The challenge's error code: <c>invalid_request</c>, <c>invalid_token</c> (RFC 6750),
+    /// <c>invalid_key</c> (a rejected API key) or <c>insufficient_scope</c>; null for success, no
+    /// credentials and unavailability. Pipelines can use it as the problem body's stable <c>code</c>.
     /// </summary>
     public string? ErrorCode => Outcome switch
     {
         AuthOutcome.Failed when Reason == AuthFailureReason.InvalidRequest => "invalid_request",
+        AuthOutcome.Failed when Method == AuthMethod.ApiKey => "invalid_key",
         AuthOutcome.Failed => "invalid_token",
         AuthOutcome.Forbidden => "insufficient_scope",
         _ => null,
