@@ -224,14 +224,13 @@ internal sealed partial class JwtValidator
             return [];
         }
 
-        if (jwt.TryGetPayloadValue<string>(claim, out var single) && single is not null)
+        // Arrays first: asked for a string, IdentityModel returns an array claim as its JSON text.
+        if (jwt.TryGetPayloadValue<string[]>(claim, out var many) && many is not null)
         {
-            return [single];
+            return [.. many.Where(v => !string.IsNullOrEmpty(v))];
         }
 
-        return jwt.TryGetPayloadValue<string[]>(claim, out var many) && many is not null
-            ? [.. many.Where(v => !string.IsNullOrEmpty(v))]
-            : [];
+        return jwt.TryGetPayloadValue<string>(claim, out var single) && !string.IsNullOrEmpty(single) ? [single] : [];
     }
 
     private static bool ContainsOrdinal(IReadOnlyList<string> values, string value)
