@@ -114,18 +114,18 @@ internal sealed class GatewayIdentity
             return false;
         }
 
-        if (_token.TryGetPayloadValue<string>(name, out var text) && text is not null)
+        if (!_token.TryGetPayloadValue<object>(name, out var raw))
         {
-            value = text;
+            return false;
         }
-        else if (_token.TryGetPayloadValue<long>(name, out var number))
+
+        value = raw switch
         {
-            value = number.ToString(CultureInfo.InvariantCulture);
-        }
-        else if (_token.TryGetPayloadValue<bool>(name, out var flag))
-        {
-            value = flag ? "true" : "false";
-        }
+            string text => text,
+            bool flag => flag ? "true" : "false",
+            int or long or double or decimal => Convert.ToString(raw, CultureInfo.InvariantCulture),
+            _ => null,
+        };
 
         return value is not null;
     }
