@@ -120,6 +120,19 @@ public sealed class GatewayAuthenticatorTests : IAsyncLifetime
         Assert.Equal("key-consumer", result.Identity!.Consumer);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task AuthenticateAsync_ApiKeyRouteWithoutAKey_IsNoCredentials(string? key)
+    {
+        var result = await _authenticator.AuthenticateAsync(Request(apiKey: key), Policy("apikey"), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.NoCredentials, result.Outcome);
+        Assert.Equal(401, result.StatusCode);
+        Assert.Equal(0, _storage.Calls);
+    }
+
     [Fact]
     public async Task AuthenticateAsync_ApiKeyRouteWithOnlyABearerToken_IsNoCredentials()
     {
