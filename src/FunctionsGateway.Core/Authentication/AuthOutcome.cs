@@ -1,0 +1,20 @@
+namespace FunctionsGateway.Authentication;
+
+/// <summary>The kind of answer authentication gives; see <see cref="AuthResult"/>.</summary>
+internal enum AuthOutcome
+{
+    /// <summary>The caller is authenticated and holds what the route requires.</summary>
+    Succeeded,
+
+    /// <summary>The route needs credentials and none were presented: 401 without an error code.</summary>
+    NoCredentials,
+
+    /// <summary>Credentials were presented and rejected: 401 (400 for a malformed request).</summary>
+    Failed,
+
+    /// <summary>The caller is authenticated but lacks a required scope or role: 403.</summary>
+    Forbidden,
+
+    /// <summary>The credentials could not be checked (key store or signing keys unreachable): 503.</summary>
+    Unavailable,
+}

@@ -1,0 +1,252 @@
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+
+namespace FunctionsGateway.Authentication;
+
+/// <summary>
+/// A route's authentication policy, built from the route row's <c>Auth</c>, <c>Scopes</c>,
+/// <c>Roles</c> and <c>ForwardAuthorization</c> columns (docs/auth.md).
+/// </summary>
+internal sealed record AuthPolicy
+{
+    /// <summary>Column names on a route row.</summary>
+    internal const string AuthColumn = "Auth";
+
+    /// <inheritdoc cref="AuthColumn" />
+    internal const string ScopesColumn = "Scopes";
+
+    /// <inheritdoc cref="AuthColumn" />
+    internal const string RolesColumn = "Roles";
+
+    /// <inheritdoc cref="AuthColumn" />
+    internal const string ForwardAuthorizationColumn = "ForwardAuthorization";
+
+    private const string AcceptedModes = "use anonymous, apikey, jwt or jwt|apikey";
+
+    /// <summary>The policy of a route without an <c>Auth</c> column.</summary>
+    public static AuthPolicy Anonymous { get; } = new() { Mode = AuthMode.Anonymous };
+
+    /// <summary>The credentials the route accepts. The default value is <see cref="AuthMode.Anonymous"/>.</summary>
+    public AuthMode Mode { get; init; }
+
+    /// <summary>Scopes the caller must all hold; empty when the route requires none.</summary>
+    public ImmutableArray<string> RequiredScopes { get; init; } = [];
+
+    /// <summary>Roles (the JWT <c>roles</c> claim) the caller must all hold; empty when the route requires none.</summary>
+    public ImmutableArray<string> RequiredRoles { get; init; } = [];
+
+    /// <summary>
+    /// Whether the client's <c>Authorization</c> header is sent on to the backend. The default value
+    /// is true for <c>jwt</c> and <c>jwt|apikey</c> (the header is then the token the gateway has
+    /// just validated) and false for <c>anonymous</c> and <c>apikey</c> (the gateway never checked it).
+    /// </summary>
+    public bool ForwardAuthorization { get; init; }
+
+    /// <summary>Whether a bearer JWT is accepted.</summary>
+    public bool AcceptsJwt => Mode is AuthMode.Jwt or AuthMode.JwtOrApiKey;
+
+    /// <summary>Whether an API key is accepted.</summary>
+    public bool AcceptsApiKey => Mode is AuthMode.ApiKey or AuthMode.JwtOrApiKey;
+
+    /// <summary>The <c>Auth</c> column's spelling of <see cref="Mode"/>.</summary>
+    public string ModeName => FormatMode(Mode);
+
+    /// <summary>
+    /// Builds a policy from the four route columns. Empty or missing columns take their defaults.
+    /// </summary>
+    /// <param name="auth">The <c>Auth</c> column: <c>anonymous</c>, <c>apikey</c>, <c>jwt</c> or <c>jwt|apikey</c>.</param>
+    /// <param name="scopes">The <c>Scopes</c> column: comma-separated scopes, all required.</param>
+    /// <param name="roles">The <c>Roles</c> column: comma-separated roles, all required (JWT only).</param>
+    /// <param name="forwardAuthorization">The <c>ForwardAuthorization</c> column: <c>true</c> or <c>false</c>.</param>
+    /// <param name="policy">The policy, or <see cref="Anonymous"/> when the columns are invalid.</param>
+    /// <param name="column">The name of the first invalid column, or an empty string.</param>
+    /// <param name="error">What is wrong and how to fix it, or an empty string.</param>
+    /// <returns>Whether the columns make a valid policy.</returns>
+    public static bool TryParse(
+        string? auth,
+        string? scopes,
+        string? roles,
+        string? forwardAuthorization,
+        out AuthPolicy policy,
+        out string column,
+        out string error)
+    {
+        policy = Anonymous;
+
+        if (!TryParseMode(auth, out var mode))
+        {
+            column = AuthColumn;
+            error = $"'{auth!.Trim()}' is not an auth method; {AcceptedModes}";
+            return false;
+        }
+
+        if (!TryParseList(scopes, "scope", "orders.read,orders.write", out var requiredScopes, out error))
+        {
+            column = ScopesColumn;
+            return false;
+        }
+
+        if (!TryParseList(roles, "role", "Orders.Admin,Orders.Audit", out var requiredRoles, out error))
+        {
+            column = RolesColumn;
+            return false;
+        }
+
+        if (mode == AuthMode.Anonymous && !requiredScopes.IsEmpty)
+        {
+            column = ScopesColumn;
+            error = $"Scopes '{scopes!.Trim()}' need an authenticated caller but Auth is anonymous; set Auth to apikey, jwt or jwt|apikey, or leave Scopes empty";
+            return false;
+        }
+
+        if (mode != AuthMode.Jwt && !requiredRoles.IsEmpty)
+        {
+            column = RolesColumn;
+            error = mode == AuthMode.Anonymous
+                ? $"Roles '{roles!.Trim()}' need a JWT caller but Auth is anonymous; set Auth to jwt, or leave Roles empty"
+                : $"Roles '{roles!.Trim()}' come from the JWT 'roles' claim and API keys carry none, so Auth {FormatMode(mode)} would refuse every API-key caller; set Auth to jwt, or leave Roles empty";
+            return false;
+        }
+
+        var forward = mode is AuthMode.Jwt or AuthMode.JwtOrApiKey;
+        if (!string.IsNullOrWhiteSpace(forwardAuthorization) && !bool.TryParse(forwardAuthorization.Trim(), out forward))
+        {
+            column = ForwardAuthorizationColumn;
+            error = $"'{forwardAuthorization.Trim()}' is not a boolean; use true or false (empty means {(mode is AuthMode.Jwt or AuthMode.JwtOrApiKey ? "true" : "false")} for Auth {FormatMode(mode)})";
+            return false;
+        }
+
+        policy = new AuthPolicy
+        {
+            Mode = mode,
+            RequiredScopes = requiredScopes,
+            RequiredRoles = requiredRoles,
+            ForwardAuthorization = forward,
+        };
+        column = string.Empty;
+        error = string.Empty;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(AuthPolicy? other) =>
+        other is not null
+        && Mode == other.Mode
+        && ForwardAuthorization == other.ForwardAuthorization
+        && RequiredScopes.SequenceEqual(other.RequiredScopes)
+        && RequiredRoles.SequenceEqual(other.RequiredRoles);
+
+    /// <inheritdoc />
+    public override int GetHashCode() =>
+        HashCode.Combine(Mode, ForwardAuthorization, RequiredScopes.Length, RequiredRoles.Length);
+
+    private static string FormatMode(AuthMode mode) => mode switch
+    {
+        AuthMode.ApiKey => "apikey",
+        AuthMode.Jwt => "jwt",
+        AuthMode.JwtOrApiKey => "jwt|apikey",
+        _ => "anonymous",
+    };
+
+    private static bool TryParseMode(string? value, out AuthMode mode)
+    {
+        mode = AuthMode.Anonymous;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        // Methods are matched without regard to case or spaces around '|', and in either order.
+        var parts = value.Split('|', StringSplitOptions.TrimEntries);
+        var jwt = false;
+        var apiKey = false;
+        var anonymous = false;
+        foreach (var part in parts)
+        {
+            if (part.Equals("jwt", StringComparison.OrdinalIgnoreCase) && !jwt)
+            {
+                jwt = true;
+            }
+            else if (part.Equals("apikey", StringComparison.OrdinalIgnoreCase) && !apiKey)
+            {
+                apiKey = true;
+            }
+            else if (part.Equals("anonymous", StringComparison.OrdinalIgnoreCase) && parts.Length == 1)
+            {
+                anonymous = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        mode = (anonymous, jwt, apiKey) switch
+        {
+            (_, true, true) => AuthMode.JwtOrApiKey,
+            (_, true, false) => AuthMode.Jwt,
+            (_, false, true) => AuthMode.ApiKey,
+            _ => AuthMode.Anonymous,
+        };
+        return true;
+    }
+
+    private static bool TryParseList(
+        string? value,
+        string kind,
+        string example,
+        out ImmutableArray<string> items,
+        out string error)
+    {
+        items = [];
+        error = string.Empty;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        var builder = ImmutableArray.CreateBuilder<string>();
+        foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (item.Length == 0)
+            {
+                error = $"'{value.Trim()}' has an empty entry; list {kind}s separated by single commas, such as {example}";
+                return false;
+            }
+
+            if (!IsScopeToken(item))
+            {
+                error = $"'{item}' is not a {kind}: a {kind} is printable ASCII without spaces, quotes or backslashes; separate {kind}s with commas, such as {example}";
+                return false;
+            }
+
+            if (!builder.Contains(item))
+            {
+                builder.Add(item);
+            }
+        }
+
+        items = builder.ToImmutable();
+        return true;
+    }
+
+    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). Holding roles to the same
+    // rule keeps both safe inside the quoted WWW-Authenticate 'scope' parameter and in logs.
+    internal static bool IsScopeToken([NotNullWhen(true)] string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (c is < '\x21' or > '\x7e' or '"' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

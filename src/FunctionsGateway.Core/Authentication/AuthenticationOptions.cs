@@ -1,0 +1,99 @@
+namespace FunctionsGateway.Authentication;
+
+/// <summary>
+/// Authentication settings, bound from the configuration section <c>Gateway:Authentication</c>
+/// (app settings <c>Gateway__Authentication__Name</c>) and checked at start by
+/// <see cref="AuthenticationOptionsValidator"/>. See docs/auth.md.
+/// </summary>
+internal sealed class AuthenticationOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Gateway:Authentication";
+
+    /// <summary>
+    /// The request header that carries an API key. It is never forwarded to backends.
+    /// </summary>
+    /// <value>The default value is <c>X-Api-Key</c>.</value>
+    public string ApiKeyHeader { get; set; } = "X-Api-Key";
+
+    /// <summary>
+    /// How long a key row read from storage is reused before it is read again; disabling a key
+    /// takes effect on every instance within this time.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public int ApiKeyCacheSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long an unknown key is remembered as unknown, so repeating it does not reach storage;
+    /// a key created after it was tried works within this time.
+    /// </summary>
+    /// <value>The default value is 60 seconds.</value>
+    public int ApiKeyNegativeCacheSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// The most key rows held in memory per instance.
+    /// </summary>
+    /// <value>The default value is 10000.</value>
+    public int ApiKeyCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// The most unknown keys remembered per instance; when full, expired entries are dropped first
+    /// and then the whole negative cache, so memory stays bounded under a flood of random keys.
+    /// </summary>
+    /// <value>The default value is 10000.</value>
+    public int ApiKeyNegativeCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// The most API-key lookups one instance sends to storage at once; further misses wait for a
+    /// free slot, so a flood of random keys cannot hammer storage. Concurrent requests with the
+    /// same key share one lookup.
+    /// </summary>
+    /// <value>The default value is 16.</value>
+    public int MaxConcurrentApiKeyLookups { get; set; } = 16;
+
+    /// <summary>
+    /// The longest bearer token accepted; longer ones are rejected before they are parsed.
+    /// </summary>
+    /// <value>The default value is 16384 bytes (Entra ID tokens with group claims reach a few KiB).</value>
+    public int MaxTokenBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// How old an issuer's signing keys may get before they are fetched again in the background
+    /// (the request that notices keeps using the cached keys).
+    /// </summary>
+    /// <value>The default value is 60 minutes.</value>
+    public int MetadataRefreshMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// The least time between two fetches of one issuer's metadata: an unknown <c>kid</c> triggers
+    /// at most one fetch per interval (concurrent requests share it), and a failed fetch is
+    /// retried no sooner.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public int MinimumMetadataRefreshSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long one metadata or JWKS request may take.
+    /// </summary>
+    /// <value>The default value is 10 seconds.</value>
+    public int MetadataTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Whether metadata and JWKS addresses must be <c>https</c>. Only tests and local
+    /// development against a loopback provider should turn this off.
+    /// </summary>
+    /// <value>The default value is true.</value>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>
+    /// The <c>realm</c> in <c>WWW-Authenticate</c> challenges.
+    /// </summary>
+    /// <value>The default value is <c>gateway</c>.</value>
+    public string Realm { get; set; } = "gateway";
+
+    /// <summary>
+    /// The trusted token issuers (<c>Gateway__Authentication__Issuers__0__Authority</c>, ...).
+    /// </summary>
+    /// <value>The default value is empty: no JWT is accepted.</value>
+    public IList<JwtIssuerOptions> Issuers { get; } = [];
+}

@@ -1,0 +1,365 @@
+using Azure;
+using FunctionsGateway.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionsGateway.Core.Tests.Authentication;
+
+public sealed class ApiKeyAuthenticatorTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeApiKeyLookup _storage = new();
+    private readonly CapturingLogger _logs = new();
+    private readonly AuthenticationOptions _options = new()
+    {
+        ApiKeyCacheSeconds = 30,
+        ApiKeyNegativeCacheSeconds = 60,
+    };
+
+    private ApiKeyAuthenticator? _authenticator;
+
+    private ApiKeyAuthenticator Authenticator => _authenticator ??=
+        new ApiKeyAuthenticator(_storage, Options.Create(_options), _time, _logs.For<ApiKeyAuthenticator>());
+
+    public void Dispose() => _authenticator?.Dispose();
+
+    [Fact]
+    public async Task AuthenticateAsync_KnownKey_SucceedsWithTheRowsConsumerPlanAndScopes()
+    {
+        var key = ApiKeyFactory.Generate();
+        var hash = _storage.Add(key, "contoso", plan: "gold", scopes: "orders.read,orders.write");
+
+        var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        var identity = result.Identity!;
+        Assert.Equal(AuthMethod.ApiKey, identity.Method);
+        Assert.Equal("contoso", identity.Consumer);
+        Assert.Equal("gold", identity.Plan);
+        Assert.Equal(["orders.read", "orders.write"], identity.Scopes.ToArray());
+        Assert.Equal(hash[..12], identity.Subject);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_SameKeyWithinCacheTime_ReadsStorageOnce()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(29));
+        var second = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, second.Outcome);
+        Assert.Equal(1, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_CacheHit_CompletesSynchronously()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        var hit = Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.True(hit.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_AfterCacheTime_ReadsStorageAgain()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(2, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_UnknownKeyRepeated_ReadsStorageOnceWithinNegativeCacheTime()
+    {
+        var key = ApiKeyFactory.Generate();
+
+        var first = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(59));
+        var second = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        AssertRejected(first);
+        AssertRejected(second);
+        Assert.Equal(1, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_KeyCreatedAfterItWasTried_WorksAfterNegativeCacheTime()
+    {
+        var key = ApiKeyFactory.Generate();
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _storage.Add(key, "contoso");
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Equal(2, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_MissingWrongDisabledAndExpiredKeys_GetTheSameAnswer()
+    {
+        var disabled = ApiKeyFactory.Generate();
+        var expired = ApiKeyFactory.Generate();
+        _storage.Add(disabled, "contoso", enabled: false);
+        _storage.Add(expired, "contoso", expiresAt: _time.GetUtcNow().AddDays(-1));
+
+        var answers = new[]
+        {
+            await Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None),
+            await Authenticator.AuthenticateAsync("a-wrong-key-typed-by-hand", CancellationToken.None),
+            await Authenticator.AuthenticateAsync(disabled, CancellationToken.None),
+            await Authenticator.AuthenticateAsync(expired, CancellationToken.None),
+        };
+
+        Assert.All(answers, AssertRejected);
+        Assert.Single(answers.Select(a => (a.Outcome, a.Reason, a.Description, a.StatusCode, a.ErrorCode)).Distinct());
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_RejectedKeys_LogThePreciseReasonWithAHashPrefixNeverTheKey()
+    {
+        var disabled = ApiKeyFactory.Generate();
+        var expired = ApiKeyFactory.Generate();
+        var unknown = ApiKeyFactory.Generate();
+        var disabledHash = _storage.Add(disabled, "contoso", enabled: false);
+        _storage.Add(expired, "contoso", expiresAt: _time.GetUtcNow().AddDays(-1));
+
+        await Authenticator.AuthenticateAsync(disabled, CancellationToken.None);
+        await Authenticator.AuthenticateAsync(expired, CancellationToken.None);
+        await Authenticator.AuthenticateAsync(unknown, CancellationToken.None);
+
+        var logged = _logs.AllText;
+        Assert.Contains($"API key {disabledHash[..12]} rejected: disabled", logged, StringComparison.Ordinal);
+        Assert.Contains("rejected: expired", logged, StringComparison.Ordinal);
+        Assert.Contains("rejected: unknown", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(disabled, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(expired, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(unknown, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(disabledHash, logged, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_KeyExpiringWhileCached_IsRejectedFromTheCache()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso", expiresAt: _time.GetUtcNow().AddSeconds(10));
+        Assert.Equal(AuthOutcome.Succeeded, (await Authenticator.AuthenticateAsync(key, CancellationToken.None)).Outcome);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        AssertRejected(result);
+        Assert.Equal(1, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_RotatedKeys_BothWorkUntilTheOldOneIsDisabledAndTheCacheExpires()
+    {
+        var oldKey = ApiKeyFactory.Generate();
+        var newKey = ApiKeyFactory.Generate();
+        _storage.Add(oldKey, "contoso");
+        _storage.Add(newKey, "contoso");
+        var oldBefore = await Authenticator.AuthenticateAsync(oldKey, CancellationToken.None);
+        var newBefore = await Authenticator.AuthenticateAsync(newKey, CancellationToken.None);
+
+        _storage.Disable(oldKey);
+        var oldWhileCached = await Authenticator.AuthenticateAsync(oldKey, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var oldAfter = await Authenticator.AuthenticateAsync(oldKey, CancellationToken.None);
+        var newAfter = await Authenticator.AuthenticateAsync(newKey, CancellationToken.None);
+
+        Assert.Equal("contoso", oldBefore.Identity!.Consumer);
+        Assert.Equal("contoso", newBefore.Identity!.Consumer);
+        Assert.NotEqual(oldBefore.Identity.Subject, newBefore.Identity.Subject);
+        Assert.Equal(AuthOutcome.Succeeded, oldWhileCached.Outcome);
+        AssertRejected(oldAfter);
+        Assert.Equal(AuthOutcome.Succeeded, newAfter.Outcome);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_InvalidRow_RejectsTheKeyAndWarnsNamingHashPrefixAndColumn()
+    {
+        var key = ApiKeyFactory.Generate();
+        var hash = ApiKeyHasher.Hash(key);
+        _storage.Put(new ApiKeyRecord { Hash = hash, InvalidColumn = "Enabled", Problem = "must be a bool (true or false)" });
+
+        var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        AssertRejected(result);
+        var warning = Assert.Single(_logs.Entries, e => e.Id.Id == 212);
+        Assert.Equal("ApiKeys row '" + hash[..12] + "…' column 'Enabled' must be a bool (true or false); the key is rejected until the row is fixed", warning.Message);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_StorageDown_IsUnavailableAndNotCached()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        _storage.Failure = new RequestFailedException(503, "Server busy");
+
+        var down = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _storage.Failure = null;
+        var back = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Unavailable, down.Outcome);
+        Assert.Equal(AuthFailureReason.KeyStoreUnavailable, down.Reason);
+        Assert.Equal(503, down.StatusCode);
+        Assert.Equal(AuthOutcome.Succeeded, back.Outcome);
+        Assert.Equal(2, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_StorageDownAfterTheEntryExpired_ServesTheLastKnownRow()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        _storage.Failure = new RequestFailedException(500, "Internal error");
+
+        var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Contains(_logs.Entries, e => e.Id.Id == 214);
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("has spaces inside the key value")]
+    [InlineData("fgw_tooShortToBeOneOfOurs12345")]
+    public async Task AuthenticateAsync_ImplausibleKey_IsRejectedWithoutAStorageLookup(string key)
+    {
+        var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        AssertRejected(result);
+        Assert.Equal(0, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_GatewayKeyWithOneCharacterChanged_IsRejectedWithoutAStorageLookup()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        var typo = key[..10] + (key[10] == 'A' ? 'B' : 'A') + key[11..];
+
+        var result = await Authenticator.AuthenticateAsync(typo, CancellationToken.None);
+
+        AssertRejected(result);
+        Assert.Equal(0, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_KeyFromAnotherSystem_IsLookedUp()
+    {
+        const string imported = "legacy-key-0123456789abcdef";
+        _storage.Add(imported, "legacy-client");
+
+        var result = await Authenticator.AuthenticateAsync(imported, CancellationToken.None);
+
+        Assert.Equal("legacy-client", result.Identity!.Consumer);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_FloodOfRandomKeys_NegativeCacheStaysWithinItsBound()
+    {
+        _options.ApiKeyNegativeCacheSize = 3;
+        var keys = Enumerable.Range(0, 4).Select(_ => ApiKeyFactory.Generate()).ToArray();
+
+        foreach (var key in keys)
+        {
+            await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        }
+
+        // The fourth key cleared the full cache and is the only one remembered.
+        await Authenticator.AuthenticateAsync(keys[3], CancellationToken.None);
+        await Authenticator.AuthenticateAsync(keys[0], CancellationToken.None);
+        Assert.Equal(5, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_FullNegativeCache_DropsExpiredEntriesFirst()
+    {
+        _options.ApiKeyNegativeCacheSize = 2;
+        var early = ApiKeyFactory.Generate();
+        var late = ApiKeyFactory.Generate();
+        var newest = ApiKeyFactory.Generate();
+        await Authenticator.AuthenticateAsync(early, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await Authenticator.AuthenticateAsync(late, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        await Authenticator.AuthenticateAsync(newest, CancellationToken.None);
+        await Authenticator.AuthenticateAsync(late, CancellationToken.None);
+
+        Assert.Equal(3, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ConcurrentRequestsWithTheSameNewKey_ShareOneLookup()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var pending = Enumerable.Range(0, 10).Select(_ => Authenticator.AuthenticateAsync(key, CancellationToken.None).AsTask()).ToArray();
+        _storage.Gate.SetResult();
+        var results = await Task.WhenAll(pending);
+
+        Assert.All(results, r => Assert.Equal(AuthOutcome.Succeeded, r.Outcome));
+        Assert.Equal(1, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ManyDifferentNewKeys_AtMostMaxConcurrentLookupsRunAtOnce()
+    {
+        _options.MaxConcurrentApiKeyLookups = 2;
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var pending = Enumerable.Range(0, 8).Select(_ => Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask()).ToArray();
+        _storage.Gate.SetResult();
+        await Task.WhenAll(pending);
+
+        Assert.Equal(8, _storage.Calls);
+        Assert.Equal(2, _storage.MaxConcurrent);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_CallerCancelsWhileWaiting_ThrowsButTheLookupStillFillsTheCache()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancel = new CancellationTokenSource();
+
+        var waiting = Authenticator.AuthenticateAsync(key, cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        _storage.Gate.SetResult();
+        var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Equal(1, _storage.Calls);
+    }
+
+    private static void AssertRejected(AuthResult result)
+    {
+        Assert.Equal(AuthOutcome.Failed, result.Outcome);
+        Assert.Equal(AuthFailureReason.ApiKeyInvalid, result.Reason);
+        Assert.Equal(AuthMethod.ApiKey, result.Method);
+        Assert.Equal("The API key is not valid", result.Description);
+        Assert.Equal(401, result.StatusCode);
+        Assert.Equal("invalid_key", result.ErrorCode);
+    }
+}

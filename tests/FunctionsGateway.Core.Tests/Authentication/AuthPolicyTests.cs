@@ -1,0 +1,167 @@
+using FunctionsGateway.Authentication;
+
+namespace FunctionsGateway.Core.Tests.Authentication;
+
+public sealed class AuthPolicyTests
+{
+    [Theory]
+    [InlineData(null, "anonymous")]
+    [InlineData("", "anonymous")]
+    [InlineData("anonymous", "anonymous")]
+    [InlineData("apikey", "apikey")]
+    [InlineData("ApiKey", "apikey")]
+    [InlineData("jwt", "jwt")]
+    [InlineData("JWT", "jwt")]
+    [InlineData("jwt|apikey", "jwt|apikey")]
+    [InlineData(" apikey | jwt ", "jwt|apikey")]
+    public void TryParse_AuthColumn_GivesTheMode(string? auth, string expected)
+    {
+        var ok = AuthPolicy.TryParse(auth, null, null, null, out var policy, out _, out _);
+
+        Assert.True(ok);
+        Assert.Equal(expected, policy.ModeName);
+    }
+
+    [Theory]
+    [InlineData("jwt|basic", "'jwt|basic' is not an auth method; use anonymous, apikey, jwt or jwt|apikey")]
+    [InlineData("oauth", "'oauth' is not an auth method; use anonymous, apikey, jwt or jwt|apikey")]
+    [InlineData("jwt|jwt", "'jwt|jwt' is not an auth method; use anonymous, apikey, jwt or jwt|apikey")]
+    [InlineData("anonymous|jwt", "'anonymous|jwt' is not an auth method; use anonymous, apikey, jwt or jwt|apikey")]
+    [InlineData("jwt,apikey", "'jwt,apikey' is not an auth method; use anonymous, apikey, jwt or jwt|apikey")]
+    public void TryParse_UnknownAuthMethod_NamesTheValueAndTheAcceptedOnes(string auth, string expected)
+    {
+        var ok = AuthPolicy.TryParse(auth, null, null, null, out var policy, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Auth", column);
+        Assert.Equal(expected, error);
+        Assert.Same(AuthPolicy.Anonymous, policy);
+    }
+
+    [Fact]
+    public void TryParse_ScopesAndRoles_AreTrimmedDeduplicatedAndAllRequired()
+    {
+        var ok = AuthPolicy.TryParse("jwt", " orders.read , orders.write,orders.read", "Orders.Admin", null, out var policy, out _, out _);
+
+        Assert.True(ok);
+        Assert.Equal(["orders.read", "orders.write"], policy.RequiredScopes.ToArray());
+        Assert.Equal(["Orders.Admin"], policy.RequiredRoles.ToArray());
+    }
+
+    [Fact]
+    public void TryParse_EmptyScopeEntry_ExplainsTheFix()
+    {
+        var ok = AuthPolicy.TryParse("jwt", "orders.read,,orders.write", null, null, out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Scopes", column);
+        Assert.Equal("'orders.read,,orders.write' has an empty entry; list scopes separated by single commas, such as orders.read,orders.write", error);
+    }
+
+    [Fact]
+    public void TryParse_ScopeWithASpace_ExplainsTheFix()
+    {
+        var ok = AuthPolicy.TryParse("jwt", "orders read", null, null, out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Scopes", column);
+        Assert.Equal("'orders read' is not a scope: a scope is printable ASCII without spaces, quotes or backslashes; separate scopes with commas, such as orders.read,orders.write", error);
+    }
+
+    [Fact]
+    public void TryParse_RoleWithAQuote_ExplainsTheFix()
+    {
+        var ok = AuthPolicy.TryParse("jwt", null, "Admin\"", null, out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Roles", column);
+        Assert.Equal("'Admin\"' is not a role: a role is printable ASCII without spaces, quotes or backslashes; separate roles with commas, such as Orders.Admin,Orders.Audit", error);
+    }
+
+    [Fact]
+    public void TryParse_ScopesOnAnAnonymousRoute_ExplainsTheFix()
+    {
+        var ok = AuthPolicy.TryParse(null, "orders.read", null, null, out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Scopes", column);
+        Assert.Equal("Scopes 'orders.read' need an authenticated caller but Auth is anonymous; set Auth to apikey, jwt or jwt|apikey, or leave Scopes empty", error);
+    }
+
+    [Fact]
+    public void TryParse_RolesOnAnAnonymousRoute_ExplainsTheFix()
+    {
+        var ok = AuthPolicy.TryParse("anonymous", null, "Orders.Admin", null, out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Roles", column);
+        Assert.Equal("Roles 'Orders.Admin' need a JWT caller but Auth is anonymous; set Auth to jwt, or leave Roles empty", error);
+    }
+
+    [Theory]
+    [InlineData("apikey")]
+    [InlineData("jwt|apikey")]
+    public void TryParse_RolesWhereApiKeysAreAccepted_ExplainsTheFix(string auth)
+    {
+        var ok = AuthPolicy.TryParse(auth, null, "Orders.Admin", null, out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Roles", column);
+        Assert.Equal($"Roles 'Orders.Admin' come from the JWT 'roles' claim and API keys carry none, so Auth {auth} would refuse every API-key caller; set Auth to jwt, or leave Roles empty", error);
+    }
+
+    [Theory]
+    [InlineData("anonymous", false)]
+    [InlineData("apikey", false)]
+    [InlineData("jwt", true)]
+    [InlineData("jwt|apikey", true)]
+    public void TryParse_NoForwardAuthorization_ForwardsOnlyTokensTheGatewayValidates(string auth, bool expected)
+    {
+        var ok = AuthPolicy.TryParse(auth, null, null, null, out var policy, out _, out _);
+
+        Assert.True(ok);
+        Assert.Equal(expected, policy.ForwardAuthorization);
+    }
+
+    [Theory]
+    [InlineData("jwt", "false", false)]
+    [InlineData("jwt", "False", false)]
+    [InlineData("anonymous", "true", true)]
+    [InlineData("apikey", " TRUE ", true)]
+    public void TryParse_ForwardAuthorizationColumn_Overrides(string auth, string forward, bool expected)
+    {
+        var ok = AuthPolicy.TryParse(auth, null, null, forward, out var policy, out _, out _);
+
+        Assert.True(ok);
+        Assert.Equal(expected, policy.ForwardAuthorization);
+    }
+
+    [Fact]
+    public void TryParse_ForwardAuthorizationNotABoolean_ExplainsTheFixAndTheDefault()
+    {
+        var ok = AuthPolicy.TryParse("jwt", null, null, "yes", out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("ForwardAuthorization", column);
+        Assert.Equal("'yes' is not a boolean; use true or false (empty means true for Auth jwt)", error);
+    }
+
+    [Fact]
+    public void Equals_SameColumnsParsedTwice_AreEqual()
+    {
+        AuthPolicy.TryParse("jwt", "a,b", "R", null, out var first, out _, out _);
+        AuthPolicy.TryParse("jwt", "a,b", "R", null, out var second, out _, out _);
+
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
+    }
+
+    [Fact]
+    public void Equals_DifferentScopes_AreNotEqual()
+    {
+        AuthPolicy.TryParse("jwt", "a,b", null, null, out var first, out _, out _);
+        AuthPolicy.TryParse("jwt", "a,c", null, null, out var second, out _, out _);
+
+        Assert.NotEqual(first, second);
+    }
+}

@@ -1,0 +1,620 @@
+using System.Text;
+using FunctionsGateway.Authentication;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.Tokens;
+
+namespace FunctionsGateway.Core.Tests.Authentication;
+
+public sealed class JwtValidatorTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(TimeProvider.System.GetUtcNow());
+    private readonly CapturingLogger _logs = new();
+    private readonly TestSigningKey _rsa = TestKeys.Rsa1;
+    private readonly TestSigningKey _ec = TestKeys.Ec1;
+    private readonly TestSigningKey _attacker = TestKeys.Attacker;
+    private TestOidcProvider _provider = null!;
+
+    public async Task InitializeAsync()
+    {
+        _provider = await TestOidcProvider.StartAsync();
+        _provider.Publish(_rsa, _ec);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _provider.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ValidRs256Token_SucceedsWithIdentityFromClaims()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Sign(_rsa, Payload());
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        var identity = result.Identity!;
+        Assert.Equal(AuthMethod.Jwt, identity.Method);
+        Assert.Equal("client-app", identity.Consumer);
+        Assert.Equal("user-42", identity.Subject);
+        Assert.Equal(_provider.Issuer, identity.Issuer);
+        Assert.Equal(["orders.read", "orders.write"], identity.Scopes.ToArray());
+        Assert.Equal(["Orders.Admin"], identity.Roles.ToArray());
+        Assert.True(identity.TryGetClaim("tid", out var tenant));
+        Assert.Equal("tenant-1", tenant);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ValidEs256Token_Succeeds()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Sign(_ec, Payload());
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Equal("client-app", result.Identity!.Consumer);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AlgNone_FailsBeforeAnyKeyIsFetched()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Unsigned(Payload());
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.AlgorithmNotAllowed, "The token signing algorithm is not accepted");
+        Assert.Equal(0, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AlgNoneWithASignatureSegment_Fails()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Unsigned(Payload()) + "c2lnbmF0dXJl";
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.AlgorithmNotAllowed, "The token signing algorithm is not accepted");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_Hs256SignedWithTheRsaPublicKeyAsSecret_Fails()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Hs256(_rsa.PublicKeyBytes(), _rsa.Kid, Payload());
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.AlgorithmNotAllowed, "The token signing algorithm is not accepted");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_Hs256EvenWhenTheAllowListIsBypassed_FailsOnTheSignature()
+    {
+        // Defence in depth: even if HS256 got past the allow-list, the JWKS yields only
+        // asymmetric keys, so the public key can never serve as an HMAC secret.
+        var validator = CreateValidator();
+        await validator.WarmUpAsync(CancellationToken.None);
+        var snapshot = validator.Sources[0].Current!;
+        var parameters = snapshot.Parameters.Clone();
+        parameters.ValidAlgorithms = ["HS256"];
+        var token = TestTokens.Hs256(_rsa.PublicKeyBytes(), _rsa.Kid, Payload());
+
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, parameters);
+
+        Assert.False(result.IsValid);
+        Assert.IsAssignableFrom<SecurityTokenInvalidSignatureException>(result.Exception);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_WrongIssuer_FailsAsNotTrusted()
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload["iss"] = "https://evil.example/";
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.IssuerNotTrusted, "The token issuer is not trusted");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_NoIssuerClaim_FailsAsNotTrusted()
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload.Remove("iss");
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.IssuerNotTrusted, "The token issuer is not trusted");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_WrongAudience_Fails()
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload["aud"] = "api://payments";
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.AudienceInvalid, "The token audience is not accepted");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ExpiredBeyondClockSkew_FailsAsExpired()
+    {
+        var validator = CreateValidator(issuer => issuer.ClockSkewSeconds = 60);
+        var payload = Payload();
+        payload["nbf"] = _time.GetUtcNow().AddMinutes(-10).ToUnixTimeSeconds();
+        payload["exp"] = _time.GetUtcNow().AddSeconds(-61).ToUnixTimeSeconds();
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.TokenExpired, "The token is expired");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ExpiredWithinClockSkew_Succeeds()
+    {
+        var validator = CreateValidator(issuer => issuer.ClockSkewSeconds = 60);
+        var payload = Payload();
+        payload["exp"] = _time.GetUtcNow().AddSeconds(-50).ToUnixTimeSeconds();
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_TokenThatExpiresAsTimePasses_FailsAfterExpiry()
+    {
+        var validator = CreateValidator(issuer => issuer.ClockSkewSeconds = 0);
+        var token = TestTokens.Sign(_rsa, Payload());
+        Assert.Equal(AuthOutcome.Succeeded, (await validator.ValidateAsync(token, CancellationToken.None)).Outcome);
+
+        _time.Advance(TimeSpan.FromMinutes(11));
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.TokenExpired, "The token is expired");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_NotBeforeInTheFuture_FailsAsNotYetValid()
+    {
+        var validator = CreateValidator(issuer => issuer.ClockSkewSeconds = 60);
+        var payload = Payload();
+        payload["nbf"] = _time.GetUtcNow().AddMinutes(5).ToUnixTimeSeconds();
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.TokenNotYetValid, "The token is not valid yet");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_NoExpiry_Fails()
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload.Remove("exp");
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.TokenWithoutExpiry, "The token has no expiration time");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_TamperedPayload_FailsOnTheSignature()
+    {
+        var validator = CreateValidator();
+        var parts = TestTokens.Sign(_rsa, Payload()).Split('.');
+        var tampered = Payload();
+        tampered["sub"] = "admin";
+        var token = $"{parts[0]}.{TestTokens.Encode(tampered)}.{parts[2]}";
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.SignatureInvalid, "The token signature is invalid");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_TamperedSignature_FailsOnTheSignature()
+    {
+        var validator = CreateValidator();
+        var parts = TestTokens.Sign(_rsa, Payload()).Split('.');
+        var signature = Base64UrlEncoder.DecodeBytes(parts[2]);
+        signature[10] ^= 0x01;
+        var token = $"{parts[0]}.{parts[1]}.{Base64UrlEncoder.Encode(signature)}";
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.SignatureInvalid, "The token signature is invalid");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_SignedByAnotherKeyUnderATrustedKid_FailsOnTheSignature()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Sign(_attacker, Payload(), header => header["kid"] = _rsa.Kid);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.SignatureInvalid, "The token signature is invalid");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_UnknownKidAfterKeyRollover_RefreshesOnceAndSucceeds()
+    {
+        var validator = CreateValidator();
+        Assert.Equal(AuthOutcome.Succeeded, (await validator.ValidateAsync(TestTokens.Sign(_rsa, Payload()), CancellationToken.None)).Outcome);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var fetchesBefore = _provider.JwksRequests;
+        var next = TestKeys.Rsa2;
+        _provider.Publish(_rsa, next);
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(next, Payload()), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Equal(fetchesBefore + 1, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_UnknownKidTwiceWithinMinimumInterval_FetchesOnlyOnce()
+    {
+        var validator = CreateValidator(configureOptions: options => options.MinimumMetadataRefreshSeconds = 30);
+        await validator.WarmUpAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var fetchesBefore = _provider.JwksRequests;
+        var unknown = TestKeys.Unpublished;
+        var token = TestTokens.Sign(unknown, Payload());
+
+        var first = await validator.ValidateAsync(token, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(29));
+        var second = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(first, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+        AssertFailed(second, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+        Assert.Equal(fetchesBefore + 1, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_UnknownKidAfterMinimumInterval_FetchesAgain()
+    {
+        var validator = CreateValidator(configureOptions: options => options.MinimumMetadataRefreshSeconds = 30);
+        await validator.WarmUpAsync(CancellationToken.None);
+        var unknown = TestKeys.Unpublished;
+        var token = TestTokens.Sign(unknown, Payload());
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await validator.ValidateAsync(token, CancellationToken.None);
+        var fetchesBefore = _provider.JwksRequests;
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Equal(fetchesBefore + 1, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ManyConcurrentTokensWithANewKid_ShareOneFetch()
+    {
+        var validator = CreateValidator();
+        await validator.WarmUpAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var fetchesBefore = _provider.JwksRequests;
+        var next = TestKeys.Ec2;
+        _provider.Publish(_rsa, _ec, next);
+        var token = TestTokens.Sign(next, Payload());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => validator.ValidateAsync(token, CancellationToken.None).AsTask()));
+
+        Assert.All(results, result => Assert.Equal(AuthOutcome.Succeeded, result.Outcome));
+        Assert.Equal(fetchesBefore + 1, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_KeyEndpointDown_ValidatesAgainstCachedKeys()
+    {
+        var validator = CreateValidator();
+        await validator.WarmUpAsync(CancellationToken.None);
+        await _provider.TakeDownAsync();
+        _time.Advance(TimeSpan.FromMinutes(61));
+
+        var first = await validator.ValidateAsync(TestTokens.Sign(_rsa, Payload()), CancellationToken.None);
+        await validator.Sources[0].PendingRefresh;
+        var afterFailedRefresh = await validator.ValidateAsync(TestTokens.Sign(_ec, Payload()), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, first.Outcome);
+        Assert.Equal(AuthOutcome.Succeeded, afterFailedRefresh.Outcome);
+        Assert.Contains(_logs.Entries, e => e.Id.Id == 203);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_KeyEndpointDownAndUnknownKid_FailsButKnownKeysKeepWorking()
+    {
+        var validator = CreateValidator();
+        await validator.WarmUpAsync(CancellationToken.None);
+        await _provider.TakeDownAsync();
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var unknown = TestKeys.Unpublished;
+
+        var unknownKid = await validator.ValidateAsync(TestTokens.Sign(unknown, Payload()), CancellationToken.None);
+        var knownKid = await validator.ValidateAsync(TestTokens.Sign(_rsa, Payload()), CancellationToken.None);
+
+        AssertFailed(unknownKid, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+        Assert.Equal(AuthOutcome.Succeeded, knownKid.Outcome);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_KeyEndpointDownBeforeTheFirstFetch_IsUnavailable()
+    {
+        var validator = CreateValidator();
+        await _provider.TakeDownAsync();
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, Payload()), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Unavailable, result.Outcome);
+        Assert.Equal(AuthFailureReason.SigningKeysUnavailable, result.Reason);
+        Assert.Equal(503, result.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("jku")]
+    [InlineData("x5u")]
+    public async Task ValidateAsync_KeyUrlHeaderPointingAtAttackerKeys_IsNeverFetched(string header)
+    {
+        await using var attackerSite = await TestOidcProvider.StartAsync();
+        attackerSite.Publish(_attacker);
+        var validator = CreateValidator();
+        var token = TestTokens.Sign(_attacker, Payload(), h => h[header] = attackerSite.JwksUrl);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+        Assert.Equal(0, attackerSite.JwksRequests + attackerSite.OtherRequests + attackerSite.DiscoveryRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_EmbeddedJwkHeaderWithTheSigningKey_IsIgnored()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Sign(_attacker, Payload(), h => h["jwk"] = _attacker.ToJwk());
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_EmbeddedJwkHeaderWithoutKid_IsIgnored()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Sign(_attacker, Payload(), h =>
+        {
+            h.Remove("kid");
+            h["jwk"] = _attacker.ToJwk();
+        });
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("abc")]
+    [InlineData("a.b")]
+    [InlineData("a.b.c.d")]
+    [InlineData("!!!.###.$$$")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.not-json.c2ln")]
+    [InlineData("bm90IGpzb24.eyJzdWIiOiJ4In0.c2ln")]
+    [InlineData("..")]
+    public async Task ValidateAsync_MalformedSegments_FailsAsMalformed(string token)
+    {
+        var validator = CreateValidator();
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.TokenMalformed, "The token is malformed");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_EncryptedToken_FailsWithoutDecrypting()
+    {
+        var validator = CreateValidator();
+        var header = TestTokens.Encode(new() { ["alg"] = "RSA-OAEP", ["enc"] = "A256GCM", ["kid"] = _rsa.Kid });
+        var token = $"{header}.a2V5.aXY.Y2lwaGVy.dGFn";
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Failed, result.Outcome);
+        Assert.Equal(AuthFailureReason.TokenMalformed, result.Reason);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_OversizedToken_FailsBeforeParsing()
+    {
+        var validator = CreateValidator(configureOptions: options => options.MaxTokenBytes = 4096);
+        var payload = Payload();
+        payload["padding"] = new string('x', 5000);
+        var token = TestTokens.Sign(_rsa, payload);
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.TokenTooLarge, "The token is too large");
+        Assert.Equal(0, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AlgorithmOutsideTheIssuersAllowList_Fails()
+    {
+        var validator = CreateValidator(issuer => issuer.Algorithms.Add("ES256"));
+        var token = TestTokens.Sign(_rsa, Payload());
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.AlgorithmNotAllowed, "The token signing algorithm is not accepted");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_BareJwksIssuer_Succeeds()
+    {
+        var validator = CreateValidator(issuer =>
+        {
+            issuer.Authority = null;
+            issuer.JwksUrl = _provider.JwksUrl;
+            issuer.Issuer = "https://jwks-only.example/";
+        });
+        var payload = Payload();
+        payload["iss"] = "https://jwks-only.example/";
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_ec, payload), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Equal(0, _provider.DiscoveryRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ConfiguredIssuerOverridesDiscovery_AcceptsOnlyTheConfiguredIssuer()
+    {
+        var validator = CreateValidator(issuer => issuer.Issuer = "https://sts.example/tenant/");
+        var v1Payload = Payload();
+        v1Payload["iss"] = "https://sts.example/tenant/";
+
+        var v1 = await validator.ValidateAsync(TestTokens.Sign(_rsa, v1Payload), CancellationToken.None);
+        var discovered = await validator.ValidateAsync(TestTokens.Sign(_rsa, Payload()), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, v1.Outcome);
+        AssertFailed(discovered, AuthFailureReason.IssuerNotTrusted, "The token issuer is not trusted");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_NoIssuersConfigured_FailsAsNotTrusted()
+    {
+        var validator = new JwtValidator(
+            Options.Create(new AuthenticationOptions()),
+            new MetadataDocumentRetriever(TestHttpClients.Factory, requireHttps: true),
+            _time,
+            _logs);
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, Payload()), CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.IssuerNotTrusted, "The token issuer is not trusted");
+    }
+
+    [Theory]
+    [InlineData("azp", "client_id", "from-azp")]
+    [InlineData("client_id", "appid", "from-client_id")]
+    [InlineData("appid", "sub", "from-appid")]
+    public async Task ValidateAsync_ConsumerClaims_FirstPresentWins(string present, string alsoPresent, string expected)
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload.Remove("azp");
+        payload[present] = expected;
+        payload[alsoPresent] = "later-claim";
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, payload), CancellationToken.None);
+
+        Assert.Equal(expected, result.Identity!.Consumer);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_OnlySub_ConsumerIsSub()
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload.Remove("azp");
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, payload), CancellationToken.None);
+
+        Assert.Equal("user-42", result.Identity!.Consumer);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_NoConsumerClaim_Fails()
+    {
+        var validator = CreateValidator(issuer => issuer.ConsumerClaims.Add("client_id"));
+        var payload = Payload();
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, payload), CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.ConsumerMissing, "The token does not identify its client");
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ScopesAsArrayAndAsScopeClaim_AreMerged()
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload["scp"] = new[] { "orders.read", "orders.write" };
+        payload["scope"] = "orders.read inventory.read";
+        payload["roles"] = "Single.Role";
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, payload), CancellationToken.None);
+
+        Assert.Equal(["orders.read", "orders.write", "inventory.read"], result.Identity!.Scopes.ToArray());
+        Assert.Equal(["Single.Role"], result.Identity.Roles.ToArray());
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AnyOutcome_NeverLogsTheToken()
+    {
+        var validator = CreateValidator();
+        var good = TestTokens.Sign(_rsa, Payload());
+        var tampered = good[..^4] + "AAAA";
+        var unsigned = TestTokens.Unsigned(Payload());
+
+        foreach (var token in new[] { good, tampered, unsigned, "garbage.token.value" })
+        {
+            await validator.ValidateAsync(token, CancellationToken.None);
+        }
+
+        var logged = _logs.AllText;
+        Assert.NotEmpty(_logs.Entries);
+        foreach (var part in good.Split('.').Concat(tampered.Split('.')))
+        {
+            Assert.DoesNotContain(part, logged, StringComparison.Ordinal);
+        }
+    }
+
+    private static void AssertFailed(AuthResult result, AuthFailureReason reason, string description)
+    {
+        Assert.Equal(AuthOutcome.Failed, result.Outcome);
+        Assert.Equal(reason, result.Reason);
+        Assert.Equal(description, result.Description);
+        Assert.Equal(AuthMethod.Jwt, result.Method);
+        Assert.Equal(401, result.StatusCode);
+        Assert.Equal("invalid_token", result.ErrorCode);
+    }
+
+    private Dictionary<string, object?> Payload() => TestTokens.Payload(_provider.Issuer, _time.GetUtcNow());
+
+    private JwtValidator CreateValidator(
+        Action<JwtIssuerOptions>? configure = null,
+        Action<AuthenticationOptions>? configureOptions = null)
+    {
+        var issuer = new JwtIssuerOptions { Authority = _provider.Authority };
+        issuer.Audiences.Add(TestTokens.Audience);
+        configure?.Invoke(issuer);
+        var options = new AuthenticationOptions { RequireHttpsMetadata = false };
+        options.Issuers.Add(issuer);
+        configureOptions?.Invoke(options);
+        return new JwtValidator(
+            Options.Create(options),
+            new MetadataDocumentRetriever(TestHttpClients.Factory, requireHttps: false),
+            _time,
+            _logs);
+    }
+}
