@@ -1,3 +1,4 @@
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
 using FunctionsGateway.Pipeline;
@@ -26,6 +27,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
+        services.AddGatewayAuthentication(configuration);
 
         services.TryAddSingleton<GatewayTables>();
         services.TryAddSingleton<GatewaySnapshotProvider>();
@@ -38,7 +40,9 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IHttpForwarder>(),
             sp.GetRequiredService<BackendInvoker>(),
             sp.GetRequiredService<GatewayTransformer>(),
+            sp.GetRequiredService<GatewayAuthenticator>(),
             sp.GetRequiredService<IOptions<GatewayOptions>>(),
+            sp.GetRequiredService<IOptions<AuthenticationOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new GatewayStatusWriter(

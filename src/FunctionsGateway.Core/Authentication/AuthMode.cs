@@ -1,7 +1,7 @@
 namespace FunctionsGateway.Authentication;
 
 /// <summary>Which credentials a route accepts: the <c>Auth</c> column of a route row.</summary>
-internal enum AuthMode
+public enum AuthMode
 {
     /// <summary><c>anonymous</c>: no credentials are checked.</summary>
     Anonymous,

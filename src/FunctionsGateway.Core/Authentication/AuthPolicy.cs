@@ -7,7 +7,7 @@ namespace FunctionsGateway.Authentication;
 /// A route's authentication policy, built from the route row's <c>Auth</c>, <c>Scopes</c>,
 /// <c>Roles</c> and <c>ForwardAuthorization</c> columns (docs/auth.md).
 /// </summary>
-internal sealed record AuthPolicy
+public sealed record AuthPolicy
 {
     /// <summary>Column names on a route row.</summary>
     internal const string AuthColumn = "Auth";

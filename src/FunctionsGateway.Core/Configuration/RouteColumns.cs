@@ -16,12 +16,16 @@ internal static class RouteColumns
     public const string ResponseBody = "ResponseBody";
     public const string ResponseContentType = "ResponseContentType";
     public const string Enabled = "Enabled";
+    public const string Auth = "Auth";
+    public const string Scopes = "Scopes";
+    public const string Roles = "Roles";
+    public const string ForwardAuthorization = "ForwardAuthorization";
 
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
         Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds,
-        ResponseStatus, ResponseBody, ResponseContentType, Enabled,
+        ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
     };
 
     /// <summary>
@@ -30,7 +34,7 @@ internal static class RouteColumns
     /// </summary>
     public static readonly IReadOnlySet<string> NotYetSupported = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Auth", "Scopes", "Roles", "ForwardAuthorization", "RateLimit", "RateLimitBy", "RateLimitMode", "RateLimitFailure",
+        "RateLimit", "RateLimitBy", "RateLimitMode", "RateLimitFailure",
         "Retries", "CanaryPool", "CanaryPercent", "FallbackPool",
         "FaultAbortPercent", "FaultAbortStatus", "FaultDelayPercent", "FaultDelayMs",
     };

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net.Http.Headers;
 using Azure.Data.Tables;
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Routing;
 
 namespace FunctionsGateway.Configuration;
@@ -41,6 +42,7 @@ internal static class RouteRowValidator
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
         var (target, inlinePool) = ParseTarget(row);
         var rewrite = ParseRewrite(row, path, target);
+        var auth = ParseAuth(row);
 
         if (row.HasErrors || path is null || target is null)
         {
@@ -58,12 +60,26 @@ internal static class RouteRowValidator
             Target = target,
             PathRewrite = rewrite,
             Timeout = TimeSpan.FromSeconds(timeout),
+            Auth = auth,
         };
         return new ValidatedRoute(route, inlinePool);
     }
 
     /// <summary>The name of the one-backend pool made from a route's <c>Backend</c> column; '/' cannot occur in a PartitionKey, so it never collides with a real pool.</summary>
     public static string InlinePoolName(RowId route) => $"route/{route.PartitionKey}/{route.RowKey}";
+
+    private static AuthPolicy ParseAuth(RowReader row)
+    {
+        // A boolean column may be stored as Boolean or String; the reader accepts both and reports anything else.
+        var forward = row.Has(RouteColumns.ForwardAuthorization) ? row.Bool(RouteColumns.ForwardAuthorization, false).ToString() : null;
+        if (!AuthPolicy.TryParse(row.String(RouteColumns.Auth), row.String(RouteColumns.Scopes), row.String(RouteColumns.Roles), forward,
+                out var policy, out var column, out var error))
+        {
+            row.Error(column, error);
+        }
+
+        return policy;
+    }
 
     private static RouteTemplate? ParsePath(RowReader row)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Routing;
 using Microsoft.AspNetCore.Http;
@@ -29,9 +30,13 @@ internal sealed class GatewayTransformer : HttpTransformer
     };
 
     private readonly bool _trustForwardedHeaders;
+    private readonly string _apiKeyHeader;
 
-    public GatewayTransformer(IOptions<GatewayOptions> options) =>
+    public GatewayTransformer(IOptions<GatewayOptions> options, IOptions<AuthenticationOptions> authentication)
+    {
         _trustForwardedHeaders = options.Value.Forwarding.TrustForwardedHeaders;
+        _apiKeyHeader = authentication.Value.ApiKeyHeader;
+    }
 
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -44,7 +49,11 @@ internal sealed class GatewayTransformer : HttpTransformer
         proxyRequest.Headers.Host = null;
         SetForwardedHeaders(httpContext, proxyRequest);
 
-        var route = httpContext.Features.Get<GatewayRequestFeature>()?.Route;
+        var feature = httpContext.Features.Get<GatewayRequestFeature>();
+        var route = feature?.Route;
+
+        // Client-sent X-Gateway-* never pass; the gateway's identity headers, the API key and (per route) Authorization are settled here.
+        IdentityHeaders.Apply(proxyRequest, feature?.Identity ?? GatewayIdentity.Anonymous, route?.Auth ?? AuthPolicy.Anonymous, _apiKeyHeader);
         if (route?.PathRewrite is { } rewrite)
         {
             var path = PathRewriter.Rewrite(route.Path, rewrite, httpContext.Request.Path.Value);

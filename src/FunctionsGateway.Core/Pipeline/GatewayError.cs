@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Primitives;
+
 namespace FunctionsGateway.Pipeline;
 
 /// <summary>
@@ -10,6 +12,9 @@ namespace FunctionsGateway.Pipeline;
 /// <param name="Detail">What happened to this request and what the caller can do.</param>
 public sealed record GatewayError(int Status, string Code, string Title, string Detail)
 {
+    /// <summary>The <c>WWW-Authenticate</c> challenges sent with a 401 or 403; empty otherwise.</summary>
+    public StringValues Challenge { get; init; }
+
     /// <summary>No route matches the request.</summary>
     public static GatewayError RouteNotFound { get; } = new(404, "route_not_found", "No route matches the request",
         "No route of this gateway matches the request's method, host, path and headers.");
@@ -37,6 +42,18 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
     /// <summary>The request body is larger than allowed.</summary>
     public static GatewayError RequestTooLarge(long limit) => new(413, "request_too_large", "Request body too large",
         $"The request body exceeds the limit of {limit} bytes.");
+
+    /// <summary>The caller may not use the route: 401/403 (or 400 for a malformed credential, 503 when credentials cannot be checked).</summary>
+    public static GatewayError Unauthorized(int status, string code, string detail, StringValues challenge) => new(status, code, status switch
+    {
+        400 => "Malformed credentials",
+        403 => "Insufficient scope",
+        503 => "Credentials cannot be checked",
+        _ => "Unauthorized",
+    }, detail)
+    {
+        Challenge = challenge,
+    };
 
     /// <summary>The request could not be read or forwarded as sent.</summary>
     public static GatewayError BadRequest(string detail) => new(400, "bad_request", "Malformed request", detail);

@@ -1,3 +1,4 @@
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Routing;
 
@@ -13,6 +14,9 @@ internal sealed class GatewayRequestFeature
     public RouteDefinition? Route { get; set; }
 
     public BackendDefinition? Backend { get; set; }
+
+    /// <summary>Who is calling, once authenticated; anonymous callers have an identity too.</summary>
+    public GatewayIdentity? Identity { get; set; }
 
     /// <summary>The stable error code when the gateway answered with an error, such as <c>backend_timeout</c>.</summary>
     public string? ErrorCode { get; set; }

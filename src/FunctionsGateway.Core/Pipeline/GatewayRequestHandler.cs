@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
 using FunctionsGateway.Routing;
@@ -13,7 +14,7 @@ namespace FunctionsGateway.Pipeline;
 
 /// <summary>
 /// The gateway's request path, the same in every host:
-/// match route → (authenticate → rate-limit, later issues) → pick backend → forward → response.
+/// match route → authenticate → (rate-limit, a later issue) → pick backend → forward → response.
 /// Hosts hand every request to <see cref="HandleAsync"/>.
 /// </summary>
 public sealed partial class GatewayRequestHandler
@@ -22,6 +23,9 @@ public sealed partial class GatewayRequestHandler
     private readonly IHttpForwarder _forwarder;
     private readonly BackendInvoker _invoker;
     private readonly GatewayTransformer _transformer;
+    private readonly GatewayAuthenticator _authenticator;
+    private readonly string _realm;
+    private readonly string _apiKeyHeader;
     private readonly TimeProvider _time;
     private readonly ILogger _accessLog;
     private readonly ILogger _logger;
@@ -33,10 +37,15 @@ public sealed partial class GatewayRequestHandler
         IHttpForwarder forwarder,
         BackendInvoker invoker,
         GatewayTransformer transformer,
+        GatewayAuthenticator authenticator,
         IOptions<GatewayOptions> options,
+        IOptions<AuthenticationOptions> authentication,
         TimeProvider time,
         ILoggerFactory loggers)
     {
+        _authenticator = authenticator;
+        _realm = authentication.Value.Realm;
+        _apiKeyHeader = authentication.Value.ApiKeyHeader;
         _snapshots = snapshots;
         _forwarder = forwarder;
         _invoker = invoker;
@@ -89,6 +98,19 @@ public sealed partial class GatewayRequestHandler
         }
 
         feature.Route = route;
+        var auth = await _authenticator.AuthenticateAsync(context, route.Auth, context.RequestAborted).ConfigureAwait(false);
+        if (!auth.Succeeded)
+        {
+            Log.AuthenticationRefused(_logger, route.Id.ToString(), auth.ToString());
+            await FailAsync(context, feature, GatewayError.Unauthorized(
+                auth.StatusCode,
+                auth.ErrorCode ?? (auth.Outcome == AuthOutcome.Unavailable ? "auth_unavailable" : "unauthorized"),
+                auth.Description,
+                auth.Outcome == AuthOutcome.Unavailable ? default : AuthChallenge.Build(auth, route.Auth, _realm, _apiKeyHeader))).ConfigureAwait(false);
+            return;
+        }
+
+        feature.Identity = auth.Identity;
         switch (route.Target)
         {
             case StaticResponseTarget response:
@@ -188,9 +210,11 @@ public sealed partial class GatewayRequestHandler
         if (_accessLog.IsEnabled(LogLevel.Information))
         {
             var ip = context.Connection.RemoteIpAddress;
+            var identity = feature?.Identity;
             Log.AccessLog(_accessLog, context.Request.Method, context.Request.Path.Value ?? "/", route, backend, status, outcome,
                 Math.Round(elapsed.TotalMilliseconds, 2), (ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip)?.ToString() ?? string.Empty,
-                ProblemDetailsWriter.TraceId(context));
+                ProblemDetailsWriter.TraceId(context), identity?.Consumer ?? string.Empty, identity?.Subject ?? string.Empty,
+                identity is null ? string.Empty : IdentityHeaders.MethodName(identity.Method));
         }
     }
 
@@ -198,10 +222,13 @@ public sealed partial class GatewayRequestHandler
     {
         // One event per request; never the query string, a token or a key.
         [LoggerMessage(700, LogLevel.Information,
-            "{Method} {Path} → route {Route} backend {Backend}: {Status} {Outcome} in {LatencyMs} ms from {ClientIp} trace {TraceId}",
+            "{Method} {Path} → route {Route} backend {Backend}: {Status} {Outcome} in {LatencyMs} ms from {ClientIp} trace {TraceId} consumer {Consumer} subject {Subject} via {AuthMethod}",
             EventName = "AccessLog")]
         public static partial void AccessLog(ILogger logger, string method, string path, string route, string backend, int status,
-            string outcome, double latencyMs, string clientIp, string traceId);
+            string outcome, double latencyMs, string clientIp, string traceId, string consumer, string subject, string authMethod);
+
+        [LoggerMessage(200, LogLevel.Debug, "Route {Route} refused the caller: {Result}")]
+        public static partial void AuthenticationRefused(ILogger logger, string route, string result);
 
         [LoggerMessage(400, LogLevel.Warning, "Forwarding for route {Route} to {Backend} failed with {ForwarderError}; answered {Code}. {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string route, string backend, ForwarderError forwarderError, string code, string? reason);

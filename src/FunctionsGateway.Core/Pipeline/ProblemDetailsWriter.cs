@@ -23,6 +23,11 @@ public static class ProblemDetailsWriter
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/problem+json";
         context.Response.Headers.CacheControl = "no-store";
+        if (error.Challenge.Count > 0)
+        {
+            context.Response.Headers.WWWAuthenticate = error.Challenge;
+        }
+
         if (HttpMethods.IsHead(context.Request.Method))
         {
             return;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 
 namespace FunctionsGateway.Routing;
@@ -23,6 +24,9 @@ public sealed record RouteDefinition
 
     /// <summary>Lower wins among equally specific matches. The default value is 0.</summary>
     public int Order { get; init; }
+
+    /// <summary>Who may call the route: the <c>Auth</c>, <c>Scopes</c>, <c>Roles</c> and <c>ForwardAuthorization</c> columns. The default value is anonymous.</summary>
+    public AuthPolicy Auth { get; init; } = AuthPolicy.Anonymous;
 
     /// <summary>Where matched requests go.</summary>
     public required RouteTarget Target { get; init; }
