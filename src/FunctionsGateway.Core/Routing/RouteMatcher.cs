@@ -96,24 +96,34 @@ internal sealed class RouteMatcher
         return Match(request.Method, HostWithoutPort(request.Host.Value), request.Path.Value, request.Headers);
     }
 
-    /// <summary>The host part of a Host header value, split exactly as <see cref="HostString.Host"/> does.</summary>
+    /// <summary>
+    /// The host part of a Host header value, split as <see cref="HostString.Host"/> does except that an
+    /// IPv6 address without brackets is returned as it is rather than copied into a bracketed string.
+    /// No <see cref="HostPattern"/> can match an IPv6 address, so that difference never changes a match.
+    /// </summary>
     internal static ReadOnlySpan<char> HostWithoutPort(ReadOnlySpan<char> value)
     {
         var bracket = value.IndexOf(']');
         if (bracket >= 0)
         {
-            // An IPv6 literal keeps its brackets: "[::1]:8080" -> "[::1]".
+            // A bracketed IPv6 address keeps its brackets: "[::1]:8080" -> "[::1]".
             return value[..(bracket + 1)];
         }
 
         var colon = value.IndexOf(':');
-        if (colon >= 0 && colon < value.Length - 1 && value[(colon + 1)..].IndexOf(':') < 0)
+        if (colon < 0)
         {
-            return value[..colon];
+            return value;
         }
 
-        // No port, a bare trailing ':', or an unbracketed IPv6 address: the whole value is the host.
-        return value;
+        if (colon < value.Length - 1 && value[(colon + 1)..].Contains(':'))
+        {
+            // Two colons or more: an IPv6 address without brackets, and without a port.
+            return value;
+        }
+
+        // One colon: "host:port", or "host:" with an empty port.
+        return value[..colon];
     }
 
     private static Candidate? Find(Node node, ReadOnlySpan<char> segments, int start, in RequestFilter request)
