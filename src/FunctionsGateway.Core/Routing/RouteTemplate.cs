@@ -40,7 +40,7 @@ public sealed class RouteTemplate
             return false;
         }
 
-        if (text.Contains('?', StringComparison.Ordinal) || text.Contains('#', StringComparison.Ordinal))
+        if (HasQueryOrFragment(text))
         {
             error = $"'{text}' must be a path only, without a query string or fragment";
             return false;
@@ -90,6 +90,29 @@ public sealed class RouteTemplate
 
     /// <inheritdoc />
     public override string ToString() => Text;
+
+    // A '?' inside braces is an optional parameter ({id?}), which gets its own, more useful message
+    // from TryParseSegment; only a '?' or '#' outside braces starts a query string or fragment.
+    private static bool HasQueryOrFragment(string text)
+    {
+        var insideBraces = false;
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '{':
+                    insideBraces = true;
+                    break;
+                case '}':
+                    insideBraces = false;
+                    break;
+                case '?' or '#' when !insideBraces:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool TryParseSegment(string part, out TemplateSegment segment, out string error)
     {
