@@ -29,6 +29,7 @@ internal sealed partial class SigningKeySource
     private readonly Lock _gate = new();
     private SigningKeySnapshot? _current;
     private Task? _refresh;
+    private DateTimeOffset _lastUnknownKeyAttempt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
 
     public SigningKeySource(
@@ -109,7 +110,7 @@ internal sealed partial class SigningKeySource
     /// <returns>The keys after the fetch, or the current ones when throttled.</returns>
     public ValueTask<SigningKeySnapshot?> RefreshForUnknownKeyAsync(CancellationToken cancellationToken)
     {
-        var refresh = TryStartRefresh(_time.GetUtcNow());
+        var refresh = TryStartRefresh(_time.GetUtcNow(), forUnknownKey: true);
         if (refresh is null)
         {
             Log.RefreshThrottled(_logger, Address);
@@ -126,7 +127,9 @@ internal sealed partial class SigningKeySource
         return Current;
     }
 
-    private Task? TryStartRefresh(DateTimeOffset now)
+    // Unknown-kid refreshes are throttled against each other only: a rollover right after a routine
+    // fetch must still be seen by its first token, while a flood of made-up kids costs one fetch per interval.
+    private Task? TryStartRefresh(DateTimeOffset now, bool forUnknownKey = false)
     {
         TaskCompletionSource started;
         lock (_gate)
@@ -136,12 +139,18 @@ internal sealed partial class SigningKeySource
                 return _refresh;
             }
 
-            if (now - _lastAttempt < _minimumInterval)
+            var last = forUnknownKey ? _lastUnknownKeyAttempt : _lastAttempt;
+            if (now - last < _minimumInterval)
             {
                 return null;
             }
 
             _lastAttempt = now;
+            if (forUnknownKey)
+            {
+                _lastUnknownKeyAttempt = now;
+            }
+
             started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _refresh = started.Task;
         }

@@ -24,7 +24,11 @@ internal sealed class TableApiKeyLookup : IApiKeyLookup
                 keyHash,
                 ApiKeyColumns.All,
                 cancellationToken).ConfigureAwait(false);
-            return ApiKeyRecord.FromEntity(response.Value);
+            // With a $select list the service (Azurite, at least) may leave the keys out of the row; we asked by them.
+            var entity = response.Value;
+            entity.PartitionKey = ApiKeyHasher.PartitionKey(keyHash);
+            entity.RowKey = keyHash;
+            return ApiKeyRecord.FromEntity(entity);
         }
         catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode != "TableNotFound")
         {

@@ -114,16 +114,30 @@ public sealed class SigningKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RefreshForUnknownKeyAsync_WithinMinimumInterval_ReturnsCurrentWithoutFetching()
+    public async Task RefreshForUnknownKeyAsync_WithinMinimumIntervalOfTheLastOne_ReturnsCurrentWithoutFetching()
     {
         var source = CreateSource(minimumSeconds: 30);
-        var fetched = await source.GetAsync(CancellationToken.None);
+        await source.GetAsync(CancellationToken.None);
+        var refreshed = await source.RefreshForUnknownKeyAsync(CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(29));
 
         var snapshot = await source.RefreshForUnknownKeyAsync(CancellationToken.None);
 
-        Assert.Same(fetched, snapshot);
-        Assert.Equal(1, _provider.JwksRequests);
+        Assert.Same(refreshed, snapshot);
+        Assert.Equal(2, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task RefreshForUnknownKeyAsync_RightAfterARoutineFetch_FetchesSoARolloverNeverFailsItsFirstToken()
+    {
+        var source = CreateSource(minimumSeconds: 30);
+        await source.GetAsync(CancellationToken.None);
+        _provider.Publish(TestKeys.Rsa2);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var snapshot = await source.RefreshForUnknownKeyAsync(CancellationToken.None);
+
+        Assert.Equal(["rsa-2"], snapshot!.KeyIds.ToArray());
     }
 
     [Fact]
