@@ -76,8 +76,18 @@ internal sealed class GatewayTransformer : HttpTransformer
 
         foreach (var name in Tokens(connection))
         {
-            headers.Remove(name);
-            contentHeaders?.Remove(name);
+            // Remove throws for a name that is not a valid header name or that belongs to the other collection
+            // (content-type on the request's headers, accept on the content's); the client chooses the names, and
+            // such a header cannot be in that collection anyway. NonValidated.Contains does not throw.
+            if (headers.NonValidated.Contains(name))
+            {
+                headers.Remove(name);
+            }
+
+            if (contentHeaders is not null && contentHeaders.NonValidated.Contains(name))
+            {
+                contentHeaders.Remove(name);
+            }
         }
     }
 
