@@ -117,8 +117,13 @@ internal sealed class GatewayTransformer : HttpTransformer
         if (_trustForwardedHeaders)
         {
             var existing = context.Request.Headers["X-Forwarded-For"].ToString();
+            var forwardedFor = existing.Length == 0 ? clientIp : clientIp.Length == 0 ? existing : $"{existing}, {clientIp}";
             headers.Remove("X-Forwarded-For");
-            headers.TryAddWithoutValidation("X-Forwarded-For", existing.Length == 0 ? clientIp : $"{existing}, {clientIp}");
+            if (forwardedFor.Length > 0)
+            {
+                headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+            }
+
             // A trusted proxy in front already said what the client used; keep its values.
             if (!headers.Contains("X-Forwarded-Proto"))
             {
