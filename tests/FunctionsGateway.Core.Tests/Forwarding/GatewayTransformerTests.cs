@@ -124,6 +124,31 @@ public sealed class GatewayTransformerTests
         Assert.Equal(["gateway.contoso.com"], Values(request, "X-Forwarded-Host"));
     }
 
+    [Fact]
+    public async Task TransformRequestAsync_TrustForwardedHeadersWithoutRemoteAddress_KeepsTheChainAsSent()
+    {
+        var context = NewContext();
+        context.Connection.RemoteIpAddress = null;
+        context.Request.Headers["X-Forwarded-For"] = "198.51.100.1";
+        var request = new HttpRequestMessage();
+
+        await Transformer(trustForwardedHeaders: true).TransformRequestAsync(context, request, Destination, CancellationToken.None);
+
+        Assert.Equal(["198.51.100.1"], Values(request, "X-Forwarded-For"));
+    }
+
+    [Fact]
+    public async Task TransformRequestAsync_TrustForwardedHeadersWithNeitherChainNorRemoteAddress_SendsNoEmptyForwardedFor()
+    {
+        var context = NewContext();
+        context.Connection.RemoteIpAddress = null;
+        var request = new HttpRequestMessage();
+
+        await Transformer(trustForwardedHeaders: true).TransformRequestAsync(context, request, Destination, CancellationToken.None);
+
+        Assert.False(request.Headers.Contains("X-Forwarded-For"));
+    }
+
     // ---- Host and Connection ---------------------------------------------------------------------------------
 
     [Fact]
