@@ -169,8 +169,15 @@ internal static class RouteRowValidator
             return pool is null ? (null, null) : (new PoolTarget(pool), null);
         }
 
-        var status = row.Int(RouteColumns.ResponseStatus, 200, 100, 599);
+        // 1xx are interim responses, never a final answer; Kestrel cannot complete a request with one.
+        var status = row.Int(RouteColumns.ResponseStatus, 200, 200, 599);
         var body = row.String(RouteColumns.ResponseBody) ?? string.Empty;
+        if (body.Length > 0 && status is 204 or 205 or 304)
+        {
+            // Kestrel throws on writing a body for these statuses, on every request.
+            row.Error(RouteColumns.ResponseBody, $"cannot be sent with ResponseStatus {status}, which never has a body; remove ResponseBody or choose another status, such as 200 or 503");
+        }
+
         var contentType = row.String(RouteColumns.ResponseContentType) ?? DefaultContentType;
         if (!MediaTypeHeaderValue.TryParse(contentType, out _))
         {

@@ -548,9 +548,11 @@ public sealed class RouteRowValidatorTests
     }
 
     [Theory]
-    [InlineData(99, "99 is out of range; write a number from 100 to 599")]
-    [InlineData(600, "600 is out of range; write a number from 100 to 599")]
-    [InlineData("abc", "'abc' is not a whole number; write a number from 100 to 599")]
+    [InlineData(99, "99 is out of range; write a number from 200 to 599")]
+    [InlineData(100, "100 is out of range; write a number from 200 to 599")]
+    [InlineData(199, "199 is out of range; write a number from 200 to 599")]
+    [InlineData(600, "600 is out of range; write a number from 200 to 599")]
+    [InlineData("abc", "'abc' is not a whole number; write a number from 200 to 599")]
     public void Validate_BadResponseStatus_ReportsTheValueAndTheRange(object status, string expectedMessage)
     {
         var entity = new TableEntity("public", "mock") { ["Path"] = "/mock", ["ResponseStatus"] = status };
@@ -562,6 +564,51 @@ public sealed class RouteRowValidatorTests
         Assert.Equal("ResponseStatus", problem.Column);
         Assert.Equal(ProblemSeverity.Error, problem.Severity);
         Assert.Equal(expectedMessage, problem.Message);
+    }
+
+    [Theory]
+    [InlineData(204)]
+    [InlineData(205)]
+    [InlineData(304)]
+    public void Validate_ResponseBodyWithAStatusThatHasNoBody_ReportsBodyCannotBeSent(int status)
+    {
+        var entity = new TableEntity("public", "mock") { ["Path"] = "/mock", ["ResponseStatus"] = status, ["ResponseBody"] = "x" };
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal("ResponseBody", problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal(
+            $"cannot be sent with ResponseStatus {status}, which never has a body; remove ResponseBody or choose another status, such as 200 or 503",
+            problem.Message);
+    }
+
+    [Theory]
+    [InlineData(204)]
+    [InlineData(304)]
+    public void Validate_StatusThatHasNoBodyWithoutResponseBody_IsServed(int status)
+    {
+        var entity = new TableEntity("public", "mock") { ["Path"] = "/mock", ["ResponseStatus"] = status };
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal(new StaticResponseTarget(status, string.Empty, "text/plain; charset=utf-8"), result?.Route.Target);
+    }
+
+    [Theory]
+    [InlineData(200)]
+    [InlineData(599)]
+    public void Validate_ResponseStatusAtTheEdgeOfItsRange_IsServed(int status)
+    {
+        var entity = new TableEntity("public", "mock") { ["Path"] = "/mock", ["ResponseStatus"] = status, ["ResponseBody"] = "x" };
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal(status, Assert.IsType<StaticResponseTarget>(result?.Route.Target).Status);
     }
 
     [Theory]
