@@ -70,7 +70,12 @@ internal static class RouteRowValidator
         var text = row.String(RouteColumns.Path);
         if (text is null)
         {
-            row.Error(RouteColumns.Path, "is required; write the path template the route answers, such as /orders/{id} or /orders/{**rest}");
+            // Present but not a String has been reported by String() already.
+            if (!row.Has(RouteColumns.Path))
+            {
+                row.Error(RouteColumns.Path, "is required; write the path template the route answers, such as /orders/{id} or /orders/{**rest}");
+            }
+
             return null;
         }
 
@@ -152,7 +157,13 @@ internal static class RouteRowValidator
 
         if (hasBackend)
         {
-            if (!BackendUrl.TryParse(row.String(RouteColumns.Backend) ?? string.Empty, out var url, out var error))
+            // Null here means stored as another type than String, which String() has reported.
+            if (row.String(RouteColumns.Backend) is not { } text)
+            {
+                return (null, null);
+            }
+
+            if (!BackendUrl.TryParse(text, out var url, out var error))
             {
                 row.Error(RouteColumns.Backend, error);
                 return (null, null);
