@@ -73,6 +73,19 @@ public sealed class BackendRowValidatorTests
         Assert.Equal("is required; write the backend's base address, such as https://orders-eu.internal.contoso.com", problem.Message);
     }
 
+    [Fact]
+    public void Validate_UrlStoredAsNumber_ReportsStoreItAsString()
+    {
+        var entity = new TableEntity("orders", "eu-1") { ["Url"] = 42 };
+
+        var (backend, problems) = Validate(entity);
+
+        Assert.Null(backend);
+        var problem = Assert.Single(problems);
+        Assert.Equal("Url", problem.Column);
+        Assert.Equal("is stored as 42 (Int32); store it as a String", problem.Message);
+    }
+
     [Theory]
     [InlineData("orders-eu.internal")]
     [InlineData("/api")]

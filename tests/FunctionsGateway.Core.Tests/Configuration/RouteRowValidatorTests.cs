@@ -217,7 +217,9 @@ public sealed class RouteRowValidatorTests
         var (result, problems) = Validate(entity);
 
         Assert.Null(result);
-        Assert.Contains(problems, p => p.Column == "Path" && p.Message == "is stored as 42 (Int32); store it as a String");
+        var problem = Assert.Single(problems);
+        Assert.Equal("Path", problem.Column);
+        Assert.Equal("is stored as 42 (Int32); store it as a String", problem.Message);
     }
 
     // ---- Methods, Hosts, MatchHeaders ------------------------------------------------------------------------
@@ -337,6 +339,47 @@ public sealed class RouteRowValidatorTests
         var problem = Assert.Single(problems);
         Assert.Equal("TimeoutSeconds", problem.Column);
         Assert.Equal($"{timeout} is out of range; write a number from 1 to 225", problem.Message);
+    }
+
+    public static TheoryData<object> TimeoutStoredAsTheNumber60 => new() { 60, 60L, 60.0, "60", " 60 " };
+
+    [Theory]
+    [MemberData(nameof(TimeoutStoredAsTheNumber60))]
+    public void Validate_NumberColumnStoredAsAnyNumericTypeOrAsText_IsAccepted(object stored)
+    {
+        var entity = ValidRow();
+        entity["TimeoutSeconds"] = stored;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal(TimeSpan.FromSeconds(60), result?.Route.Timeout);
+    }
+
+    public static TheoryData<object, string> TimeoutStoredWrongly => new()
+    {
+        { "abc", "'abc' is not a whole number; write a number from 1 to 225" },
+        { "30s", "'30s' is not a whole number; write a number from 1 to 225" },
+        { 2.5, "2.5 (Double) is not a whole number; write a number from 1 to 225" },
+        { true, "true (Boolean) is not a whole number; write a number from 1 to 225" },
+        { new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), "a DateTime (01/02/2025 03:04:05 +00:00) is not a whole number; write a number from 1 to 225" },
+        { Guid.Empty, "a Guid (00000000-0000-0000-0000-000000000000) is not a whole number; write a number from 1 to 225" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TimeoutStoredWrongly))]
+    public void Validate_NumberColumnStoredAsSomethingElse_ReportsWhatWasStoredAndTheRange(object stored, string expectedMessage)
+    {
+        var entity = ValidRow();
+        entity["TimeoutSeconds"] = stored;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal("TimeoutSeconds", problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal(expectedMessage, problem.Message);
     }
 
     [Fact]
@@ -474,6 +517,20 @@ public sealed class RouteRowValidatorTests
         Assert.Equal(
             $"'{backend}' is not an absolute http or https URL; write a base address such as https://orders.internal.contoso.com or http://10.0.0.4:8080/api",
             problem.Message);
+    }
+
+    [Fact]
+    public void Validate_BackendStoredAsNumber_ReportsStoreItAsString()
+    {
+        var entity = ValidRow();
+        entity["Backend"] = 8080;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal("Backend", problem.Column);
+        Assert.Equal("is stored as 8080 (Int32); store it as a String", problem.Message);
     }
 
     [Theory]
