@@ -52,10 +52,12 @@ public sealed class RowReaderTests
         Assert.Empty(row.Problems);
     }
 
-    [Fact]
-    public void Int_EmptyString_ReturnsDefaultWithoutProblem()
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Int_EmptyOrBlankString_ReturnsDefaultWithoutProblem(string stored)
     {
-        var row = Reader(string.Empty);
+        var row = Reader(stored);
 
         var value = row.Int(Column, defaultValue: 7, min: 0, max: 1000);
 
@@ -179,6 +181,19 @@ public sealed class RowReaderTests
     public void Bool_ColumnAbsent_ReturnsDefaultWithoutProblem()
     {
         var row = new RowReader("Backends", new TableEntity("pool", "a"));
+
+        var value = row.Bool(Column, defaultValue: true);
+
+        Assert.True(value);
+        Assert.Empty(row.Problems);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Bool_EmptyOrBlankString_ReturnsDefaultWithoutProblem(string stored)
+    {
+        var row = Reader(stored);
 
         var value = row.Bool(Column, defaultValue: true);
 
