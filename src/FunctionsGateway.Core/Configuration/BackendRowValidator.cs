@@ -13,7 +13,11 @@ internal static class BackendRowValidator
         Uri? url = null;
         if (row.String(BackendColumns.Url) is not { } text)
         {
-            row.Error(BackendColumns.Url, "is required; write the backend's base address, such as https://orders-eu.internal.contoso.com");
+            // Present but not a String has been reported by String() already.
+            if (!row.Has(BackendColumns.Url))
+            {
+                row.Error(BackendColumns.Url, "is required; write the backend's base address, such as https://orders-eu.internal.contoso.com");
+            }
         }
         else if (!BackendUrl.TryParse(text, out url, out var error))
         {

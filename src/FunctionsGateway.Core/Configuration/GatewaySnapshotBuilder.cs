@@ -89,8 +89,9 @@ internal static class GatewaySnapshotBuilder
                 continue;
             }
 
-            // The last valid version serves on only if what it points at still exists.
-            var lastValid = previous.RoutesById.GetValueOrDefault(row.Row);
+            // The last valid version serves on only if what it points at still exists, and never for a row that now
+            // asks for what this version cannot do (Auth, RateLimit...): its earlier version lacks that protection.
+            var lastValid = RouteColumns.NotYetSupported.Any(row.Has) ? null : previous.RoutesById.GetValueOrDefault(row.Row);
             if (lastValid is not null && ResolvesPool(lastValid, pools, report: null))
             {
                 routes[row.Row] = lastValid;

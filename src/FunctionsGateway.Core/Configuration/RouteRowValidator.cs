@@ -86,7 +86,12 @@ internal static class RouteRowValidator
         var text = row.String(RouteColumns.Path);
         if (text is null)
         {
-            row.Error(RouteColumns.Path, "is required; write the path template the route answers, such as /orders/{id} or /orders/{**rest}");
+            // Present but not a String has been reported by String() already.
+            if (!row.Has(RouteColumns.Path))
+            {
+                row.Error(RouteColumns.Path, "is required; write the path template the route answers, such as /orders/{id} or /orders/{**rest}");
+            }
+
             return null;
         }
 
@@ -168,7 +173,13 @@ internal static class RouteRowValidator
 
         if (hasBackend)
         {
-            if (!BackendUrl.TryParse(row.String(RouteColumns.Backend) ?? string.Empty, out var url, out var error))
+            // Null here means stored as another type than String, which String() has reported.
+            if (row.String(RouteColumns.Backend) is not { } text)
+            {
+                return (null, null);
+            }
+
+            if (!BackendUrl.TryParse(text, out var url, out var error))
             {
                 row.Error(RouteColumns.Backend, error);
                 return (null, null);
@@ -185,8 +196,15 @@ internal static class RouteRowValidator
             return pool is null ? (null, null) : (new PoolTarget(pool), null);
         }
 
-        var status = row.Int(RouteColumns.ResponseStatus, 200, 100, 599);
+        // 1xx are interim responses, never a final answer; Kestrel cannot complete a request with one.
+        var status = row.Int(RouteColumns.ResponseStatus, 200, 200, 599);
         var body = row.String(RouteColumns.ResponseBody) ?? string.Empty;
+        if (body.Length > 0 && status is 204 or 205 or 304)
+        {
+            // Kestrel throws on writing a body for these statuses, on every request.
+            row.Error(RouteColumns.ResponseBody, $"cannot be sent with ResponseStatus {status}, which never has a body; remove ResponseBody or choose another status, such as 200 or 503");
+        }
+
         var contentType = row.String(RouteColumns.ResponseContentType) ?? DefaultContentType;
         if (!MediaTypeHeaderValue.TryParse(contentType, out _))
         {

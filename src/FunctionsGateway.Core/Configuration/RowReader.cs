@@ -62,10 +62,10 @@ internal sealed class RowReader
             ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
 
-    /// <summary>A whole number within [min, max]; the default when absent; an error when not a number or out of range.</summary>
+    /// <summary>A whole number within [min, max]; the default when absent or blank; an error when not a number or out of range.</summary>
     public int Int(string column, int defaultValue, int min, int max)
     {
-        if (!_entity.TryGetValue(column, out var value) || value is null || value is string { Length: 0 })
+        if (!Has(column) || !_entity.TryGetValue(column, out var value))
         {
             return defaultValue;
         }
@@ -94,10 +94,10 @@ internal sealed class RowReader
         return (int)number.Value;
     }
 
-    /// <summary>A boolean; the default when absent; an error when neither true nor false.</summary>
+    /// <summary>A boolean; the default when absent or blank; an error when neither true nor false.</summary>
     public bool Bool(string column, bool defaultValue)
     {
-        if (!_entity.TryGetValue(column, out var value) || value is null || value is string { Length: 0 })
+        if (!Has(column) || !_entity.TryGetValue(column, out var value))
         {
             return defaultValue;
         }

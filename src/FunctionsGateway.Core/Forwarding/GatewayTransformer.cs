@@ -85,8 +85,18 @@ internal sealed class GatewayTransformer : HttpTransformer
 
         foreach (var name in Tokens(connection))
         {
-            headers.Remove(name);
-            contentHeaders?.Remove(name);
+            // Remove throws for a name that is not a valid header name or that belongs to the other collection
+            // (content-type on the request's headers, accept on the content's); the client chooses the names, and
+            // such a header cannot be in that collection anyway. NonValidated.Contains does not throw.
+            if (headers.NonValidated.Contains(name))
+            {
+                headers.Remove(name);
+            }
+
+            if (contentHeaders is not null && contentHeaders.NonValidated.Contains(name))
+            {
+                contentHeaders.Remove(name);
+            }
         }
     }
 
@@ -116,8 +126,13 @@ internal sealed class GatewayTransformer : HttpTransformer
         if (_trustForwardedHeaders)
         {
             var existing = context.Request.Headers["X-Forwarded-For"].ToString();
+            var forwardedFor = existing.Length == 0 ? clientIp : clientIp.Length == 0 ? existing : $"{existing}, {clientIp}";
             headers.Remove("X-Forwarded-For");
-            headers.TryAddWithoutValidation("X-Forwarded-For", existing.Length == 0 ? clientIp : $"{existing}, {clientIp}");
+            if (forwardedFor.Length > 0)
+            {
+                headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+            }
+
             // A trusted proxy in front already said what the client used; keep its values.
             if (!headers.Contains("X-Forwarded-Proto"))
             {

@@ -37,4 +37,13 @@ internal static class ForwarderErrorMapper
     public static bool IsClientAbort(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
         or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
         or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeResponseClient;
+
+    // When the body fails while the request is being sent, YARP reports it together with the send's failure,
+    // as AggregateException(bodyException, sendException) (HttpForwarder.HandleRequestBodyFailure).
+    private static bool IsBodyTooLarge(Exception? exception) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsBodyTooLarge),
+        _ => false,
+    };
 }
