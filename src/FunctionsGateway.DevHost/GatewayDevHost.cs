@@ -109,6 +109,9 @@ public static class GatewayDevHost
             Console.WriteLine($"  curl -H 'x-api-version: 2' {url}/echo/anything   # always echo-v2");
             Console.WriteLine($"  curl {url}/orders/42                    # rewritten to /api/orders/42");
             Console.WriteLine($"  curl -i {url}/nowhere                   # 404 problem+json");
+            Console.WriteLine($"  curl -i {url}/secure/data               # 401: needs an API key; create one in another terminal with");
+            Console.WriteLine("    dotnet run --project src/FunctionsGateway.DevHost -- apikey create --consumer me");
+            Console.WriteLine($"  curl -H 'X-Api-Key: KEY' {url}/secure/data");
         }
 
         Console.WriteLine($"  curl {url}{StatusPath}            # routing tables' state and row problems");

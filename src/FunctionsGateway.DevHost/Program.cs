@@ -1,3 +1,17 @@
 using FunctionsGateway.DevHost;
+using FunctionsGateway.DevHost.Commands;
+
+// `apikey ...` manages API keys (docs/auth.md); anything else runs the gateway.
+if (args is ["apikey", ..])
+{
+    var configuration = GatewayDevHost.CreateBuilder([.. args.Skip(1).Where(a => a.StartsWith("--Gateway", StringComparison.Ordinal))]).Configuration;
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await ApiKeyCommand.RunAsync(args, configuration, stop.Token);
+}
 
 return await GatewayDevHost.RunAsync(args);

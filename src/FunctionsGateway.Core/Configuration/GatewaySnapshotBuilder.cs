@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Azure.Data.Tables;
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Routing;
 
 namespace FunctionsGateway.Configuration;
@@ -90,9 +91,10 @@ internal static class GatewaySnapshotBuilder
             }
 
             // The last valid version serves on only if what it points at still exists, and never for a row that now
-            // asks for what this version cannot do (Auth, RateLimit...): its earlier version lacks that protection.
+            // asks for other protection than it had (different Auth, or what this version cannot do, such as RateLimit):
+            // serving the earlier version would drop the protection the operator just asked for.
             var lastValid = RouteColumns.NotYetSupported.Any(row.Has) ? null : previous.RoutesById.GetValueOrDefault(row.Row);
-            if (lastValid is not null && ResolvesPool(lastValid, pools, report: null))
+            if (lastValid is not null && AsksForTheSameAuth(table, entity, lastValid.Route) && ResolvesPool(lastValid, pools, report: null))
             {
                 routes[row.Row] = lastValid;
             }
@@ -105,6 +107,17 @@ internal static class GatewaySnapshotBuilder
         }
 
         return routes;
+    }
+
+    private static bool AsksForTheSameAuth(string table, TableEntity entity, RouteDefinition lastValid)
+    {
+        // A fresh reader: the row's problems were collected already.
+        var probe = new RowReader(table, entity);
+        var forward = probe.Has(RouteColumns.ForwardAuthorization) ? probe.Bool(RouteColumns.ForwardAuthorization, false).ToString() : null;
+        return AuthPolicy.TryParse(probe.String(RouteColumns.Auth), probe.String(RouteColumns.Scopes), probe.String(RouteColumns.Roles), forward,
+                   out var policy, out _, out _)
+               && !probe.HasErrors
+               && policy.Equals(lastValid.Auth);
     }
 
     private static bool ResolvesPool(ValidatedRoute route, Dictionary<string, PoolDefinition> pools, RowReader? report)

@@ -24,15 +24,6 @@ internal static class ForwarderErrorMapper
         _ => GatewayError.BackendUnreachable,
     };
 
-    // Kestrel's 413 arrives wrapped: YARP reports the body copy's failures together in an AggregateException.
-    private static bool IsBodyTooLarge(Exception? exception) => exception switch
-    {
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(IsBodyTooLarge),
-        { InnerException: { } inner } => IsBodyTooLarge(inner),
-        _ => false,
-    };
-
     /// <summary>True when the failure was the client's going away.</summary>
     public static bool IsClientAbort(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
         or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
@@ -44,6 +35,7 @@ internal static class ForwarderErrorMapper
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(IsBodyTooLarge),
+        { InnerException: { } inner } => IsBodyTooLarge(inner),
         _ => false,
     };
 }

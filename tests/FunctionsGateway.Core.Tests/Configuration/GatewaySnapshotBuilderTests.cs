@@ -211,8 +211,8 @@ public sealed class GatewaySnapshotBuilderTests
     }
 
     [Theory]
-    [InlineData("Auth", "jwt")]
     [InlineData("RateLimit", "100/1m")]
+    [InlineData("FaultAbortPercent", "10")]
     public void Build_NotYetSupportedProtectionAddedToAValidRoute_StopsServingTheRoute(string column, string value)
     {
         var first = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);
@@ -230,12 +230,51 @@ public sealed class GatewaySnapshotBuilderTests
     }
 
     [Fact]
+    public void Build_InvalidEditThatAddsAuth_DoesNotFallBackToTheUnprotectedVersion()
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("Auth", "jwt"), ("TimeoutSeconds", "soon")])],
+            "Backends", [], first, SecondLoad);
+
+        Assert.Empty(second.RoutesById);
+        Assert.False(Assert.Single(second.Problems).ServingLastValidVersion);
+    }
+
+    [Fact]
+    public void Build_InvalidEditWithABadAuthValue_DoesNotFallBackEither()
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal", extra: ("Auth", "jwt"))], []);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: ("Auth", "jwt|basic"))],
+            "Backends", [], first, SecondLoad);
+
+        Assert.Empty(second.RoutesById);
+    }
+
+    [Fact]
+    public void Build_InvalidEditKeepingTheSameAuth_ServesTheLastValidVersion()
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal", extra: ("Auth", "jwt"))], []);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("Auth", "jwt"), ("TimeoutSeconds", "soon")])],
+            "Backends", [], first, SecondLoad);
+
+        var served = Assert.Single(second.RoutesById.Values);
+        Assert.Equal(FunctionsGateway.Authentication.AuthMode.Jwt, served.Route.Auth.Mode);
+        Assert.True(Assert.Single(second.Problems).ServingLastValidVersion);
+    }
+
+    [Fact]
     public void Build_RouteDisabledWhileSettingANotYetSupportedColumn_IsNotServed()
     {
         var first = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);
 
         var second = GatewaySnapshotBuilder.Build(
-            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("Auth", "jwt"), ("Enabled", false)])],
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("RateLimit", "100/1m"), ("Enabled", false)])],
             "Backends", [], first, SecondLoad);
 
         Assert.Empty(second.RoutesById);

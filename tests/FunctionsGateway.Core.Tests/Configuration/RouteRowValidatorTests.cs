@@ -1,3 +1,4 @@
+using FunctionsGateway.Authentication;
 using Azure.Data.Tables;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Routing;
@@ -854,8 +855,6 @@ public sealed class RouteRowValidatorTests
     }
 
     [Theory]
-    [InlineData("Auth", "jwt")]
-    [InlineData("Scopes", "orders.read")]
     [InlineData("RateLimit", "100/1m")]
     [InlineData("RateLimitBy", "ip")]
     [InlineData("Retries", 3)]
@@ -882,12 +881,65 @@ public sealed class RouteRowValidatorTests
     public void Validate_NotYetSupportedColumnLeftEmpty_IsIgnored()
     {
         var entity = ValidRow();
-        entity["Auth"] = string.Empty;
+        entity["RateLimit"] = string.Empty;
 
         var (result, problems) = Validate(entity);
 
         Assert.Empty(problems);
         Assert.NotNull(result);
+    }
+
+    // ---- Auth, Scopes, Roles, ForwardAuthorization (parsed by AuthPolicy; see AuthPolicyTests for every message) ----
+
+    [Fact]
+    public void Validate_NoAuthColumns_IsAnonymous()
+    {
+        var (result, _) = Validate(ValidRow());
+
+        Assert.Equal(AuthPolicy.Anonymous, result!.Route.Auth);
+    }
+
+    [Fact]
+    public void Validate_AuthWithScopesAndBooleanForwardAuthorization_BuildsThePolicy()
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "jwt";
+        entity["Scopes"] = "orders.read, orders.write";
+        entity["ForwardAuthorization"] = false;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal(AuthMode.Jwt, result!.Route.Auth.Mode);
+        Assert.Equal(["orders.read", "orders.write"], result.Route.Auth.RequiredScopes.ToArray());
+        Assert.False(result.Route.Auth.ForwardAuthorization);
+    }
+
+    [Fact]
+    public void Validate_UnknownAuthMethod_ReportsErrorOnAuthAndIsNotServed()
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "jwt|basic";
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal("Auth", problem.Column);
+        Assert.StartsWith("'jwt|basic' is not an auth method", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ForwardAuthorizationNotABoolean_ReportsErrorOnThatColumn()
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "jwt";
+        entity["ForwardAuthorization"] = "sometimes";
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        Assert.Equal("ForwardAuthorization", Assert.Single(problems).Column);
     }
 
     // ---- Several mistakes -------------------------------------------------------------------------------------------

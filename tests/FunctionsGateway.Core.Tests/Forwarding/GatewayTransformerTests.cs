@@ -327,7 +327,8 @@ public sealed class GatewayTransformerTests
     }
 
     private static GatewayTransformer Transformer(bool trustForwardedHeaders = false) =>
-        new(Options.Create(new GatewayOptions { Forwarding = { TrustForwardedHeaders = trustForwardedHeaders } }));
+        new(Options.Create(new GatewayOptions { Forwarding = { TrustForwardedHeaders = trustForwardedHeaders } }),
+            Options.Create(new FunctionsGateway.Authentication.AuthenticationOptions()));
 
     private static DefaultHttpContext NewContext(string method = "GET")
     {
