@@ -227,7 +227,7 @@ public sealed partial class GatewayRequestHandler
         public static partial void AccessLog(ILogger logger, string method, string path, string route, string backend, int status,
             string outcome, double latencyMs, string clientIp, string traceId, string consumer, string subject, string authMethod);
 
-        [LoggerMessage(200, LogLevel.Debug, "Route {Route} refused the caller: {Result}")]
+        [LoggerMessage(230, LogLevel.Debug, "Route {Route} refused the caller: {Result}")]
         public static partial void AuthenticationRefused(ILogger logger, string route, string result);
 
         [LoggerMessage(400, LogLevel.Warning, "Forwarding for route {Route} to {Backend} failed with {ForwarderError}; answered {Code}. {Reason}")]

@@ -222,18 +222,6 @@ public sealed class ForwardingTests(AzuriteFixture azurite)
         Assert.Contains(gateway.Logs.Entries, e => e.EventId.Name == "AccessLog" && e.Message.Contains("client_aborted", StringComparison.Ordinal));
     }
 
-    private async Task<GatewayUnderTest> StartAsync(Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null)
-    {
-        var tables = await TestTables.CreateAsync(azurite.ConnectionString);
-        await seed(tables);
-        var expectedRoutes = 0;
-        await foreach (var _ in tables.Routes.QueryAsync<Azure.Data.Tables.TableEntity>())
-        {
-            expectedRoutes++;
-        }
-
-        var gateway = await GatewayUnderTest.StartAsync(azurite.ConnectionString, tables, settings);
-        await gateway.WaitForRoutesAsync(expectedRoutes);
-        return gateway;
-    }
+    private Task<GatewayUnderTest> StartAsync(Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null) =>
+        GatewayUnderTest.StartWithRowsAsync(azurite.ConnectionString, seed, settings);
 }

@@ -59,6 +59,30 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         return new GatewayUnderTest(app, logs);
     }
 
+    /// <summary>
+    /// Creates the test's own tables, lets <paramref name="seed"/> write rows into them, starts the gateway over them
+    /// and waits until it has loaded them: how most tests begin.
+    /// </summary>
+    public static async Task<GatewayUnderTest> StartWithRowsAsync(
+        string connectionString, Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null)
+    {
+        var tables = await TestTables.CreateAsync(connectionString);
+        await seed(tables);
+        var gateway = await StartAsync(connectionString, tables, settings);
+        var deadline = Stopwatch.StartNew();
+        while ((await gateway.StatusAsync()).GetProperty("status").GetString() == "not_loaded")
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(15))
+            {
+                throw new Xunit.Sdk.XunitException($"The gateway did not load its tables within 15 s: {await gateway.StatusAsync()}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        return gateway;
+    }
+
     public HttpClient NewClient(TimeSpan? timeout = null) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
         {

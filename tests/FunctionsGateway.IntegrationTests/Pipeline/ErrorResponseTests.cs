@@ -153,17 +153,6 @@ public sealed class ErrorResponseTests(AzuriteFixture azurite)
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
     }
 
-    private async Task<GatewayUnderTest> StartAsync(Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null)
-    {
-        var tables = await TestTables.CreateAsync(azurite.ConnectionString);
-        await seed(tables);
-        var gateway = await GatewayUnderTest.StartAsync(azurite.ConnectionString, tables, settings);
-        await gateway.StatusAsync();
-        for (var i = 0; i < 150 && (await gateway.StatusAsync()).GetProperty("status").GetString() == "not_loaded"; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        return gateway;
-    }
+    private Task<GatewayUnderTest> StartAsync(Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null) =>
+        GatewayUnderTest.StartWithRowsAsync(azurite.ConnectionString, seed, settings);
 }
