@@ -147,8 +147,8 @@ public sealed partial class GatewayRequestHandler
             sizeLimit.MaxRequestBodySize = _maxRequestBodyBytes;
         }
 
-        Activity.Current?.SetTag("gateway.route", route.Id.ToString());
-        Activity.Current?.SetTag("gateway.backend", backend.Id.ToString());
+        Activity.Current?.SetTag("gateway.route", route.Id.Key);
+        Activity.Current?.SetTag("gateway.backend", backend.Id.Key);
         var config = new ForwarderRequestConfig { ActivityTimeout = route.Timeout };
         var error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, config, _transformer).ConfigureAwait(false);
         if (error == ForwarderError.None)
@@ -160,7 +160,7 @@ public sealed partial class GatewayRequestHandler
         if (ForwarderErrorMapper.IsClientAbort(error))
         {
             feature.ErrorCode = "client_aborted";
-            Log.ClientAborted(_logger, route.Id.ToString(), error);
+            Log.ClientAborted(_logger, route.Id.Key, error);
             return;
         }
 
@@ -196,8 +196,8 @@ public sealed partial class GatewayRequestHandler
 
     private void WriteAccessLog(HttpContext context, GatewayRequestFeature? feature, TimeSpan elapsed)
     {
-        var route = feature?.Route?.Id.ToString() ?? string.Empty;
-        var backend = feature?.Backend?.Id.ToString() ?? string.Empty;
+        var route = feature?.Route?.Id.Key ?? string.Empty;
+        var backend = feature?.Backend?.Id.Key ?? string.Empty;
         var status = feature?.ErrorCode == "client_aborted" ? 499 : context.Response.StatusCode;
         var outcome = feature?.ErrorCode ?? (status < 500 ? "ok" : "backend_error");
         if (GatewayTelemetry.Requests.Enabled || GatewayTelemetry.RequestDuration.Enabled)
