@@ -149,8 +149,7 @@ public sealed partial class GatewayRequestHandler
 
         Activity.Current?.SetTag("gateway.route", route.Id.Key);
         Activity.Current?.SetTag("gateway.backend", backend.Id.Key);
-        var config = new ForwarderRequestConfig { ActivityTimeout = route.Timeout };
-        var error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, config, _transformer).ConfigureAwait(false);
+        var error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, RequestConfig(route.Timeout), _transformer).ConfigureAwait(false);
         if (error == ForwarderError.None)
         {
             return;
@@ -168,6 +167,16 @@ public sealed partial class GatewayRequestHandler
         Log.ForwardFailed(_logger, route.Id.ToString(), backend.Url.AbsoluteUri, error, answer.Code, exception?.Message);
         await FailAsync(context, feature, answer).ConfigureAwait(false);
     }
+
+    // Timeouts are whole seconds within a small range, so one config per value serves every request without allocating.
+    private static readonly ForwarderRequestConfig[] RequestConfigs = Enumerable.Range(0, RouteRowValidator.MaxTimeoutSeconds + 1)
+        .Select(seconds => new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(seconds) })
+        .ToArray();
+
+    private static ForwarderRequestConfig RequestConfig(TimeSpan timeout) =>
+        timeout.Ticks % TimeSpan.TicksPerSecond == 0 && timeout.TotalSeconds is >= 1 and <= RouteRowValidator.MaxTimeoutSeconds
+            ? RequestConfigs[(int)timeout.TotalSeconds]
+            : new ForwarderRequestConfig { ActivityTimeout = timeout };
 
     private static async Task WriteStaticResponseAsync(HttpContext context, StaticResponseTarget response)
     {
