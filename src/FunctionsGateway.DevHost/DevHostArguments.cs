@@ -24,6 +24,11 @@ public sealed record DevHostArguments(bool Samples, string? SeedFile, string[] H
                     break;
                 case "--seed" when i + 1 < args.Length:
                     seed = Path.GetFullPath(args[++i]);
+                    if (!File.Exists(seed))
+                    {
+                        throw new ArgumentException($"The seed file '{seed}' does not exist; pass a JSON file of rows (docs/routes.md, 'Editing rows locally').");
+                    }
+
                     break;
                 case "--seed":
                     throw new ArgumentException("--seed needs a file: --seed routes.json");

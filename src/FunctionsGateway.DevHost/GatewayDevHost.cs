@@ -2,6 +2,7 @@ using FunctionsGateway.DevHost.Local;
 using FunctionsGateway.DevHost.Samples;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Storage;
+using Microsoft.Extensions.Options;
 
 namespace FunctionsGateway.DevHost;
 
@@ -41,8 +42,34 @@ public static class GatewayDevHost
         return app;
     }
 
-    /// <summary>Runs the DevHost from the command line; see <see cref="DevHostArguments"/>.</summary>
+    /// <summary>
+    /// Runs the DevHost from the command line; see <see cref="DevHostArguments"/>. Bad settings, a bad seed file or
+    /// a missing tool end it with a message saying what to fix (exit code 2, or 1 for a tool), not a stack trace.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await RunCheckedAsync(args).ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("The settings are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, ex.Failures.Select(f => "  - " + f))).ConfigureAwait(false);
+            return 2;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidDataException or System.Text.Json.JsonException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunCheckedAsync(string[] args)
     {
         var options = DevHostArguments.Parse(args);
         var builder = CreateBuilder(options.HostArguments);
