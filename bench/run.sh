@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# Side-by-side load benchmark (DESIGN.md §6): the same backend reached directly, through a bare YARP proxy
+# (the yardstick) and through the DevHost gateway, each driven by wrk with identical settings, on loopback only.
+# Prints requests/s, p50 and p99 per target and the gateway/YARP ratios; see docs/benchmarks.md.
+#
+# Settings (environment):
+#   BENCH_THREADS=2 BENCH_CONNECTIONS=64 BENCH_DURATION=15s   wrk -t/-c/-d for every measured run
+#   BENCH_WARMUP=5s        an unmeasured wrk run before each measured one (JIT, connection pools)
+#   BENCH_ROUNDS=3         YARP and gateway are measured alternately this many times each; medians are reported
+#   BENCH_PATH=/api/items  the request path (the backend answers 100 bytes of JSON; /payload/N answers N bytes)
+#   BENCH_PIN=split        split: wrk on CPU 0, backend and proxy on CPU 1; none: no pinning
+#   BENCH_ACCESS_LOG=1     also measure the gateway with its access log on (console logger, stdout to a file)
+#   BENCH_SKIP_BUILD=0     1 skips the Release builds
+#   BENCH_MARKDOWN=FILE    also write the result table as a Markdown fragment to FILE
+# Everything it starts is stopped on exit, also on failure or Ctrl+C. Logs go to bench/results/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+THREADS="${BENCH_THREADS:-2}"
+CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+DURATION="${BENCH_DURATION:-15s}"
+WARMUP="${BENCH_WARMUP:-5s}"
+ROUNDS="${BENCH_ROUNDS:-3}"
+REQUEST_PATH="${BENCH_PATH:-/api/items}"
+PIN="${BENCH_PIN:-split}"
+ACCESS_LOG="${BENCH_ACCESS_LOG:-1}"
+SKIP_BUILD="${BENCH_SKIP_BUILD:-0}"
+MARKDOWN="${BENCH_MARKDOWN:-}"
+RESULTS="$ROOT/bench/results"
+STARTED_AT=$SECONDS
+
+mkdir -p "$RESULTS"
+WORK="$(mktemp -d)"
+PIDS=()
+
+log() { printf '[bench %3ds] %s\n' $((SECONDS - STARTED_AT)) "$*" >&2; }
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- tools and builds -------------------------------------------------------------------------------------
+
+if ! command -v wrk >/dev/null; then
+    log "installing wrk"
+    apt-get update -qq
+    apt-get install -y -qq wrk >/dev/null
+fi
+
+case "$PIN" in
+    split)
+        if [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; then
+            log "BENCH_PIN=split needs 2 CPUs and taskset; running unpinned"
+            PIN=none
+        fi
+        ;;
+    none) ;;
+    *) echo "BENCH_PIN must be split or none, not '$PIN'" >&2; exit 2 ;;
+esac
+
+# pin_to ROLE: sets PIN_CMD to the taskset prefix for ROLE (load = wrk on CPU 0; server = backend, proxies
+# and Azurite on CPU 1), or to nothing when unpinned.
+pin_to() {
+    PIN_CMD=()
+    if [ "$PIN" = split ]; then
+        if [ "$1" = load ]; then PIN_CMD=(taskset -c 0); else PIN_CMD=(taskset -c 1); fi
+    fi
+}
+
+if [ "$SKIP_BUILD" != 1 ]; then
+    for project in bench/BenchBackend bench/YarpBaseline src/FunctionsGateway.DevHost; do
+        log "building $project (Release)"
+        dotnet build -c Release --nologo -v q "$ROOT/$project" >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log" >&2; exit 1; }
+    done
+fi
+
+AZURITE_MAIN="$ROOT/tools/azurite/node_modules/azurite/dist/src/table/main.js"
+if [ ! -f "$AZURITE_MAIN" ]; then
+    log "installing Azurite (npm ci)"
+    (cd "$ROOT/tools/azurite" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# --- processes --------------------------------------------------------------------------------------------
+
+TAKEN_PORTS=" "
+free_port() {
+    local port
+    for _ in $(seq 1 200); do
+        port=$((20000 + RANDOM % 20000))
+        case "$TAKEN_PORTS" in *" $port "*) continue ;; esac
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            TAKEN_PORTS="$TAKEN_PORTS$port "
+            echo "$port"
+            return 0
+        fi
+    done
+    echo "no free loopback port found" >&2
+    return 1
+}
+
+# start NAME ROLE COMMAND...: starts a process in the background, output to bench/results/NAME.log.
+start() {
+    local name=$1 role=$2
+    shift 2
+    pin_to "$role"
+    # A simple command, so $! is the process itself (taskset and env exec theirs) and stop/cleanup reach it.
+    "${PIN_CMD[@]}" "$@" >"$RESULTS/$name.log" 2>&1 &
+    PIDS+=("$!")
+    eval "PID_${name//-/_}=$!"
+}
+
+# wait_until NAME SECONDS COMMAND...: polls COMMAND until it succeeds; fails with NAME's log after SECONDS.
+wait_until() {
+    local name=$1 deadline=$((SECONDS + $2))
+    shift 2
+    until "$@" >/dev/null 2>&1; do
+        if [ $SECONDS -ge $deadline ]; then
+            echo "$name did not get ready within the deadline; its log:" >&2
+            tail -n 40 "$RESULTS/$name.log" >&2 || true
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+stop() {
+    local var="PID_${1//-/_}"
+    local pid="${!var}"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_ok() { curl -fsS --max-time 2 -o /dev/null "$1"; }
+gateway_routes() { curl -fsS --max-time 2 "http://127.0.0.1:$1/_gateway/status" | grep -Eq '"routes": *[1-9]'; }
+
+AZURITE_PORT=$(free_port)
+BACKEND_PORT=$(free_port)
+YARP_PORT=$(free_port)
+GATEWAY_PORT=$(free_port)
+BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
+DOTNET_ENV=(env DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Production)
+
+log "starting Azurite on $AZURITE_PORT, backend on $BACKEND_PORT, YARP on $YARP_PORT, gateway on $GATEWAY_PORT (pinning: $PIN)"
+start azurite server node "$AZURITE_MAIN" --tableHost 127.0.0.1 --tablePort "$AZURITE_PORT" \
+    --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent --loose
+start backend server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/BenchBackend/bin/Release/net10.0/BenchBackend.dll" \
+    --urls "$BACKEND_URL"
+start yarp server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/YarpBaseline/bin/Release/net10.0/YarpBaseline.dll" \
+    --urls "http://127.0.0.1:$YARP_PORT" --destination "$BACKEND_URL"
+
+cat >"$WORK/seed.json" <<EOF
+{ "Routes": [ { "PartitionKey": "bench", "RowKey": "all", "Path": "/{**rest}", "Backend": "$BACKEND_URL" } ], "Backends": [] }
+EOF
+STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$AZURITE_PORT/devstoreaccount1;"
+GATEWAY_DLL="$ROOT/src/FunctionsGateway.DevHost/bin/Release/net10.0/FunctionsGateway.DevHost.dll"
+
+# start_gateway NAME PORT ACCESS_LOG_LEVEL
+start_gateway() {
+    start "$1" server "${DOTNET_ENV[@]}" Gateway__Storage__ConnectionString="$STORAGE" \
+        Logging__LogLevel__Default=Warning Logging__LogLevel__FunctionsGateway.AccessLog="$3" \
+        dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$2" --seed "$WORK/seed.json"
+}
+
+wait_until azurite 30 tcp_open "$AZURITE_PORT"
+start_gateway gateway "$GATEWAY_PORT" Warning
+wait_until backend 30 http_ok "$BACKEND_URL$REQUEST_PATH"
+wait_until yarp 30 http_ok "http://127.0.0.1:$YARP_PORT$REQUEST_PATH"
+wait_until gateway 60 gateway_routes "$GATEWAY_PORT"
+wait_until gateway 10 http_ok "http://127.0.0.1:$GATEWAY_PORT$REQUEST_PATH"
+log "all ready"
+
+# --- load -------------------------------------------------------------------------------------------------
+
+TICK=$(getconf CLK_TCK)
+
+# proc_ticks PID...: CPU time (user + system clock ticks) the live processes among PID... have used so far.
+proc_ticks() {
+    local pid sum=0 t
+    for pid in "$@"; do
+        # Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || continue
+        sum=$((sum + t))
+    done
+    echo "$sum"
+}
+
+# machine_ticks: "busy total" clock ticks of all CPUs since boot.
+machine_ticks() { awk '$1 == "cpu" { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
+
+# children_ticks: CPU ticks of this shell's reaped children (wrk), from the shell's own accounting.
+children_ticks() {
+    times | awk -v tick="$TICK" 'NR == 2 {
+        n = split($0, f, /[ ms]+/); total = 0
+        for (i = 1; i + 1 <= n; i += 2) if (f[i] != "") total += f[i] * 60 + f[i + 1]
+        printf "%.0f\n", total * tick }'
+}
+
+# measure LABEL PORT ROUND PID: one warm-up and one measured wrk run against PORT, whose server is PID.
+# Appends "LABEL rps p50ms p99ms cpu_us_per_request foreign_cpu_pct" to $WORK/runs, where cpu_us_per_request is
+# PID's CPU time per request (the proxy's own cost, robust to noise) and foreign_cpu_pct is the share of the
+# machine's CPU that processes this script did not start used during the run (other work disturbing it).
+measure() {
+    local label=$1 port=$2 round=$3 pid=$4 url="http://127.0.0.1:$2$REQUEST_PATH" out="$RESULTS/wrk-$1-$3.txt"
+    local proc0 ours0 kids0 busy0 total0 proc1 ours1 kids1 busy1 total1
+    pin_to load
+    "${PIN_CMD[@]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+    proc0=$(proc_ticks "$pid"); ours0=$(proc_ticks "${PIDS[@]}"); kids0=$(children_ticks); read -r busy0 total0 < <(machine_ticks)
+    "${PIN_CMD[@]}" timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out"
+    proc1=$(proc_ticks "$pid"); ours1=$(proc_ticks "${PIDS[@]}"); kids1=$(children_ticks); read -r busy1 total1 < <(machine_ticks)
+    if grep -Eq 'Non-2xx|Socket errors' "$out"; then
+        log "warning: $label had errors:"
+        grep -E 'Non-2xx|Socket errors' "$out" >&2
+    fi
+    awk -v label="$label" -v tick="$TICK" -v proc=$((proc1 - proc0)) \
+        -v ours=$((ours1 - ours0 + kids1 - kids0)) -v busy=$((busy1 - busy0)) -v total=$((total1 - total0)) '
+        function ms(v) {
+            if (v ~ /us$/) return v / 1000
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /s$/)  return v * 1000
+            return v + 0
+        }
+        $2 == "requests" && $3 == "in" { requests = $1 }
+        $1 == "Requests/sec:" { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        END {
+            if (rps == "" || p50 == "" || p99 == "" || requests == 0) { print "could not parse wrk output" > "/dev/stderr"; exit 1 }
+            foreign = total > 0 ? 100 * (busy - ours) / total : 0
+            if (foreign < 0) foreign = 0
+            printf "%s %.0f %.3f %.3f %.1f %.1f\n", label, rps, p50, p99, proc * 1e6 / tick / requests, foreign
+        }' "$out" | tee -a "$WORK/runs" | {
+        read -r l r p5 p9 c f
+        log "$(printf '%-18s %7s req/s  p50 %7s ms  p99 %7s ms  %6s us CPU/req  foreign CPU %5s %%' "$l" "$r" "$p5" "$p9" "$c" "$f")"
+    }
+}
+
+log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP) on $REQUEST_PATH; $ROUNDS rounds of YARP and gateway"
+measure direct "$BACKEND_PORT" 1 "$PID_backend"
+for round in $(seq 1 "$ROUNDS"); do
+    measure yarp "$YARP_PORT" "$round" "$PID_yarp"
+    measure gateway "$GATEWAY_PORT" "$round" "$PID_gateway"
+done
+
+if [ "$ACCESS_LOG" = 1 ]; then
+    stop gateway
+    ACCESS_PORT=$(free_port)
+    start_gateway gateway-access-log "$ACCESS_PORT" Information
+    wait_until gateway-access-log 60 gateway_routes "$ACCESS_PORT"
+    measure gateway+access-log "$ACCESS_PORT" 1 "$PID_gateway_access_log"
+fi
+
+# --- report -----------------------------------------------------------------------------------------------
+
+# median LABEL COLUMN (2 = rps, 3 = p50, 4 = p99, 5 = CPU us per request, 6 = foreign CPU %)
+median() {
+    awk -v label="$1" -v col="$2" '$1 == label { print $col }' "$WORK/runs" | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m }'
+}
+
+YARP_RPS=$(median yarp 2)
+YARP_P99=$(median yarp 4)
+GATEWAY_RPS=$(median gateway 2)
+GATEWAY_P99=$(median gateway 4)
+THROUGHPUT_PCT=$(awk -v g="$GATEWAY_RPS" -v y="$YARP_RPS" 'BEGIN { printf "%.1f", 100 * g / y }')
+P99_RATIO=$(awk -v g="$GATEWAY_P99" -v y="$YARP_P99" 'BEGIN { printf "%.2f", g / y }')
+THROUGHPUT_MET=$(awk -v p="$THROUGHPUT_PCT" 'BEGIN { print (p >= 90) ? "met" : "MISSED" }')
+P99_MET=$(awk -v r="$P99_RATIO" 'BEGIN { print (r <= 1.2) ? "met" : "MISSED" }')
+
+table() {
+    local label runs
+    printf '| Target | Runs | Requests/s | p50 (ms) | p99 (ms) | Server CPU per request (us) | Foreign CPU (%%) |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|\n'
+    for label in direct yarp gateway gateway+access-log; do
+        runs=$(awk -v label="$label" '$1 == label' "$WORK/runs" | wc -l)
+        [ "$runs" -gt 0 ] || continue
+        printf '| %s | %d | %.0f | %.2f | %.2f | %.1f | %.1f |\n' "$label" "$runs" \
+            "$(median "$label" 2)" "$(median "$label" 3)" "$(median "$label" 4)" "$(median "$label" 5)" "$(median "$label" 6)"
+    done
+    printf '\n'
+    printf 'Gateway/YARP throughput: **%s %%** (target >= 90 %%: %s)  \n' "$THROUGHPUT_PCT" "$THROUGHPUT_MET"
+    printf 'Gateway/YARP p99: **%s x** (target <= 1.2 x: %s)  \n' "$P99_RATIO" "$P99_MET"
+    printf 'Gateway/YARP CPU per request: %s x\n' "$(awk -v g="$(median gateway 5)" -v y="$(median yarp 5)" 'BEGIN { printf "%.2f", g / y }')"
+    if [ "$ACCESS_LOG" = 1 ]; then
+        printf '\nAccess log on (console logger, stdout to a file): %s %% of the gateway without it.\n' \
+            "$(awk -v a="$(median gateway+access-log 2)" -v g="$GATEWAY_RPS" 'BEGIN { printf "%.1f", 100 * a / g }')"
+    fi
+}
+
+echo
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT$REQUEST_PATH (warm-up $WARMUP; medians of the runs; pinning: $PIN; $(nproc) CPUs)"
+echo
+table
+echo
+echo "All runs:"
+column -t "$WORK/runs"
+if [ -n "$MARKDOWN" ]; then
+    table >"$MARKDOWN"
+    log "wrote $MARKDOWN"
+fi
+cp "$WORK/runs" "$RESULTS/runs.txt"
+log "done in $((SECONDS - STARTED_AT)) s"
