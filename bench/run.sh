@@ -10,6 +10,8 @@
 #   BENCH_PATH=/api/items  the request path (the backend answers 100 bytes of JSON; /payload/N answers N bytes)
 #   BENCH_PIN=split        split: wrk on CPU 0, backend and proxy on CPU 1; none: no pinning
 #   BENCH_ACCESS_LOG=1     also measure the gateway with its access log on (console logger, stdout to a file)
+#   BENCH_FORWARDER=0      1 also measures YARP's bare IHttpForwarder (no routing, no middleware) each round
+#   BENCH_QUIET_PCT=10 BENCH_QUIET_WAIT=10   before each run, wait up to 10 s for other processes to use < 10 % CPU
 #   BENCH_SKIP_BUILD=0     1 skips the Release builds
 #   BENCH_MARKDOWN=FILE    also write the result table as a Markdown fragment to FILE
 # Everything it starts is stopped on exit, also on failure or Ctrl+C. Logs go to bench/results/.
@@ -24,7 +26,10 @@ ROUNDS="${BENCH_ROUNDS:-3}"
 REQUEST_PATH="${BENCH_PATH:-/api/items}"
 PIN="${BENCH_PIN:-split}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-1}"
+FORWARDER="${BENCH_FORWARDER:-0}"
 SKIP_BUILD="${BENCH_SKIP_BUILD:-0}"
+QUIET_PCT="${BENCH_QUIET_PCT:-10}"
+QUIET_WAIT="${BENCH_QUIET_WAIT:-10}"
 MARKDOWN="${BENCH_MARKDOWN:-}"
 RESULTS="$ROOT/bench/results"
 STARTED_AT=$SECONDS
@@ -166,6 +171,12 @@ start backend server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/BenchBackend/bin/Rel
 start yarp server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/YarpBaseline/bin/Release/net10.0/YarpBaseline.dll" \
     --urls "http://127.0.0.1:$YARP_PORT" --destination "$BACKEND_URL"
 
+if [ "$FORWARDER" = 1 ]; then
+    FORWARDER_PORT=$(free_port)
+    start yarp-forwarder server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/YarpBaseline/bin/Release/net10.0/YarpBaseline.dll" \
+        --urls "http://127.0.0.1:$FORWARDER_PORT" --destination "$BACKEND_URL" --mode forwarder
+fi
+
 cat >"$WORK/seed.json" <<EOF
 { "Routes": [ { "PartitionKey": "bench", "RowKey": "all", "Path": "/{**rest}", "Backend": "$BACKEND_URL" } ], "Backends": [] }
 EOF
@@ -183,9 +194,12 @@ wait_until azurite 30 tcp_open "$AZURITE_PORT"
 start_gateway gateway "$GATEWAY_PORT" Warning
 wait_until backend 30 http_ok "$BACKEND_URL$REQUEST_PATH"
 wait_until yarp 30 http_ok "http://127.0.0.1:$YARP_PORT$REQUEST_PATH"
+if [ "$FORWARDER" = 1 ]; then
+    wait_until yarp-forwarder 30 http_ok "http://127.0.0.1:$FORWARDER_PORT$REQUEST_PATH"
+fi
 wait_until gateway 60 gateway_routes "$GATEWAY_PORT"
 wait_until gateway 10 http_ok "http://127.0.0.1:$GATEWAY_PORT$REQUEST_PATH"
-log "all ready"
+log "all ready; load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- load -------------------------------------------------------------------------------------------------
 
@@ -202,15 +216,36 @@ proc_ticks() {
     echo "$sum"
 }
 
-# machine_ticks: "busy total" clock ticks of all CPUs since boot.
-machine_ticks() { awk '$1 == "cpu" { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
+# machine_ticks: "busy total" clock ticks of all CPUs since boot; busy is user, nice and system time, the
+# time processes are charged with (interrupt and softirq time, much of it our own loopback traffic, is left out).
+machine_ticks() { awk '$1 == "cpu" { busy = $2 + $3 + $4; print busy, busy + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
-# children_ticks: CPU ticks of this shell's reaped children (wrk), from the shell's own accounting.
+# children_ticks: CPU ticks of this shell's reaped children (wrk). `times` must run in this shell itself,
+# not in a $(...) subshell, which has no children of its own.
 children_ticks() {
-    times | awk -v tick="$TICK" 'NR == 2 {
+    times >"$WORK/times"
+    awk -v tick="$TICK" 'NR == 2 {
         n = split($0, f, /[ ms]+/); total = 0
         for (i = 1; i + 1 <= n; i += 2) if (f[i] != "") total += f[i] * 60 + f[i + 1]
-        printf "%.0f\n", total * tick }'
+        printf "%.0f\n", total * tick }' "$WORK/times"
+}
+
+# wait_for_quiet: waits, at most QUIET_WAIT seconds, until processes this script did not start use less than
+# QUIET_PCT % of the machine over one second, so a measured run does not start in the middle of someone
+# else's build. Another session's work on a shared machine is the largest source of noise here.
+wait_for_quiet() {
+    local deadline=$((SECONDS + QUIET_WAIT)) ours0 ours1 busy0 total0 busy1 total1 foreign
+    while :; do
+        ours0=$(proc_ticks "${PIDS[@]}"); read -r busy0 total0 < <(machine_ticks)
+        sleep 1
+        ours1=$(proc_ticks "${PIDS[@]}"); read -r busy1 total1 < <(machine_ticks)
+        foreign=$(( (total1 > total0) ? 100 * (busy1 - busy0 - ours1 + ours0) / (total1 - total0) : 0 ))
+        [ "$foreign" -lt "$QUIET_PCT" ] && return 0
+        if [ $SECONDS -ge $deadline ]; then
+            log "the machine is still busy with other work ($foreign % CPU); measuring anyway"
+            return 0
+        fi
+    done
 }
 
 # measure LABEL PORT ROUND PID: one warm-up and one measured wrk run against PORT, whose server is PID.
@@ -221,10 +256,17 @@ measure() {
     local label=$1 port=$2 round=$3 pid=$4 url="http://127.0.0.1:$2$REQUEST_PATH" out="$RESULTS/wrk-$1-$3.txt"
     local proc0 ours0 kids0 busy0 total0 proc1 ours1 kids1 busy1 total1
     pin_to load
+    wait_for_quiet
     "${PIN_CMD[@]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
-    proc0=$(proc_ticks "$pid"); ours0=$(proc_ticks "${PIDS[@]}"); kids0=$(children_ticks); read -r busy0 total0 < <(machine_ticks)
+    children_ticks >"$WORK/kids"
+    proc0=$(proc_ticks "$pid"); ours0=$(proc_ticks "${PIDS[@]}"); kids0=$(<"$WORK/kids"); read -r busy0 total0 < <(machine_ticks)
     "${PIN_CMD[@]}" timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out"
-    proc1=$(proc_ticks "$pid"); ours1=$(proc_ticks "${PIDS[@]}"); kids1=$(children_ticks); read -r busy1 total1 < <(machine_ticks)
+    children_ticks >"$WORK/kids"
+    proc1=$(proc_ticks "$pid"); ours1=$(proc_ticks "${PIDS[@]}"); kids1=$(<"$WORK/kids"); read -r busy1 total1 < <(machine_ticks)
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "the server behind $label (pid $pid) is gone; see bench/results/ for its log" >&2
+        exit 1
+    fi
     if grep -Eq 'Non-2xx|Socket errors' "$out"; then
         log "warning: $label had errors:"
         grep -E 'Non-2xx|Socket errors' "$out" >&2
@@ -257,6 +299,9 @@ measure direct "$BACKEND_PORT" 1 "$PID_backend"
 for round in $(seq 1 "$ROUNDS"); do
     measure yarp "$YARP_PORT" "$round" "$PID_yarp"
     measure gateway "$GATEWAY_PORT" "$round" "$PID_gateway"
+    if [ "$FORWARDER" = 1 ]; then
+        measure yarp-forwarder "$FORWARDER_PORT" "$round" "$PID_yarp_forwarder"
+    fi
 done
 
 if [ "$ACCESS_LOG" = 1 ]; then
@@ -288,7 +333,7 @@ table() {
     local label runs
     printf '| Target | Runs | Requests/s | p50 (ms) | p99 (ms) | Server CPU per request (us) | Foreign CPU (%%) |\n'
     printf '|---|---:|---:|---:|---:|---:|---:|\n'
-    for label in direct yarp gateway gateway+access-log; do
+    for label in direct yarp yarp-forwarder gateway gateway+access-log; do
         runs=$(awk -v label="$label" '$1 == label' "$WORK/runs" | wc -l)
         [ "$runs" -gt 0 ] || continue
         printf '| %s | %d | %.0f | %.2f | %.2f | %.1f | %.1f |\n' "$label" "$runs" \
@@ -309,7 +354,7 @@ echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT$
 echo
 table
 echo
-echo "All runs:"
+echo "All runs (label, requests/s, p50 ms, p99 ms, server CPU us/request, foreign CPU %):"
 column -t "$WORK/runs"
 if [ -n "$MARKDOWN" ]; then
     table >"$MARKDOWN"
