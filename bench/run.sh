@@ -5,7 +5,10 @@
 #
 # Settings (environment):
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=64 BENCH_DURATION=15s   wrk -t/-c/-d for every measured run
-#   BENCH_WARMUP=5s        an unmeasured wrk run before each measured one (JIT, connection pools)
+#   BENCH_WARMUP=5s        an unmeasured wrk run before each measured one (connection pools, caches)
+#   BENCH_WARMUP_MAX=75    a server's first warm-up repeats 5 s wrk runs until the last three are within 4 % of
+#                          each other, at most this many seconds: pinned to one shared CPU, a fresh process takes
+#                          30-60 s under load before tiered JIT has recompiled its hot path
 #   BENCH_ROUNDS=3         YARP and gateway are measured alternately this many times each; medians are reported
 #   BENCH_PATH=/api/items  the request path (the backend answers 100 bytes of JSON; /payload/N answers N bytes)
 #   BENCH_PIN=split        split: wrk on CPU 0, backend and proxy on CPU 1; none: no pinning
@@ -22,6 +25,7 @@ THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 DURATION="${BENCH_DURATION:-15s}"
 WARMUP="${BENCH_WARMUP:-5s}"
+WARMUP_MAX="${BENCH_WARMUP_MAX:-75}"
 ROUNDS="${BENCH_ROUNDS:-3}"
 REQUEST_PATH="${BENCH_PATH:-/api/items}"
 PIN="${BENCH_PIN:-split}"
@@ -88,6 +92,11 @@ pin_to() {
         if [ "$1" = load ]; then PIN_CMD=(taskset -c 0); else PIN_CMD=(taskset -c 1); fi
     fi
 }
+
+if ! [ "$ROUNDS" -ge 1 ] 2>/dev/null; then
+    echo "BENCH_ROUNDS must be a whole number of at least 1, not '$ROUNDS'" >&2
+    exit 2
+fi
 
 if [ "$SKIP_BUILD" != 1 ]; then
     for project in bench/BenchBackend bench/YarpBaseline src/FunctionsGateway.DevHost; do
@@ -248,6 +257,28 @@ wait_for_quiet() {
     done
 }
 
+# warm_up LABEL URL: the first warm-up of a server; repeats 5 s wrk runs until throughput levels off.
+WARMED=" "
+warm_up() {
+    local label=$1 url=$2 deadline=$((SECONDS + WARMUP_MAX)) curve="" rps a="" b="" c=""
+    while :; do
+        rps=$("${PIN_CMD[@]}" timeout 60 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$url" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
+        curve="$curve ${rps:-0}"
+        a=$b; b=$c; c=${rps:-0}
+        if [ -n "$a" ] && awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN {
+                lo = a; hi = a; if (b < lo) lo = b; if (c < lo) lo = c; if (b > hi) hi = b; if (c > hi) hi = c
+                exit !(lo > 0 && hi / lo <= 1.04) }'; then
+            log "$label warmed up (req/s per 5 s:$curve)"
+            break
+        fi
+        if [ $SECONDS -ge $deadline ]; then
+            log "$label still not level after ${WARMUP_MAX} s of warm-up (req/s per 5 s:$curve); measuring anyway"
+            break
+        fi
+    done
+    WARMED="$WARMED$label "
+}
+
 # measure LABEL PORT ROUND PID: one warm-up and one measured wrk run against PORT, whose server is PID.
 # Appends "LABEL rps p50ms p99ms cpu_us_per_request foreign_cpu_pct" to $WORK/runs, where cpu_us_per_request is
 # PID's CPU time per request (the proxy's own cost, robust to noise) and foreign_cpu_pct is the share of the
@@ -257,7 +288,10 @@ measure() {
     local proc0 ours0 kids0 busy0 total0 proc1 ours1 kids1 busy1 total1
     pin_to load
     wait_for_quiet
-    "${PIN_CMD[@]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+    case "$WARMED" in
+        *" $label "*) "${PIN_CMD[@]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null ;;
+        *) warm_up "$label" "$url" ;;
+    esac
     children_ticks >"$WORK/kids"
     proc0=$(proc_ticks "$pid"); ours0=$(proc_ticks "${PIDS[@]}"); kids0=$(<"$WORK/kids"); read -r busy0 total0 < <(machine_ticks)
     "${PIN_CMD[@]}" timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out"
@@ -294,7 +328,7 @@ measure() {
     }
 }
 
-log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP) on $REQUEST_PATH; $ROUNDS rounds of YARP and gateway"
+log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up: until level, then $WARMUP before each run) on $REQUEST_PATH; $ROUNDS rounds of YARP and gateway"
 measure direct "$BACKEND_PORT" 1 "$PID_backend"
 for round in $(seq 1 "$ROUNDS"); do
     measure yarp "$YARP_PORT" "$round" "$PID_yarp"
@@ -350,7 +384,7 @@ table() {
 }
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT$REQUEST_PATH (warm-up $WARMUP; medians of the runs; pinning: $PIN; $(nproc) CPUs)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT$REQUEST_PATH (each server warmed up until level, then $WARMUP before each run; medians of the runs; pinning: $PIN; $(nproc) CPUs)"
 echo
 table
 echo
