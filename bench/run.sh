@@ -4,7 +4,7 @@
 # Prints requests/s, p50 and p99 per target and the gateway/YARP ratios; see docs/benchmarks.md.
 #
 # Settings (environment):
-#   BENCH_THREADS=2 BENCH_CONNECTIONS=64 BENCH_DURATION=15s   wrk -t/-c/-d for every measured run
+#   BENCH_THREADS=2 BENCH_CONNECTIONS=64 BENCH_DURATION=10s   wrk -t/-c/-d for every measured run
 #   BENCH_WARMUP=5s        an unmeasured wrk run before each measured one (connection pools, caches)
 #   BENCH_WARMUP_MAX=75    a server's first warm-up repeats 5 s wrk runs until the last three are within 4 % of
 #                          each other, at most this many seconds: pinned to one shared CPU, a fresh process takes
@@ -23,7 +23,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
-DURATION="${BENCH_DURATION:-15s}"
+DURATION="${BENCH_DURATION:-10s}"
 WARMUP="${BENCH_WARMUP:-5s}"
 WARMUP_MAX="${BENCH_WARMUP_MAX:-75}"
 ROUNDS="${BENCH_ROUNDS:-3}"
