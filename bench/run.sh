@@ -7,10 +7,9 @@
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=64 BENCH_DURATION=10s   wrk -t/-c/-d for every measured run
 #   BENCH_WARMUP=5s        an unmeasured wrk run before each measured one (connection pools, caches)
 #   BENCH_WARMUP_MIN=40 BENCH_WARMUP_MAX=90   a server's first warm-up repeats 5 s wrk runs for at least MIN
-#                          seconds and then until the last three are within 4 % of each other, at most MAX seconds.
-#                          Pinned to one shared CPU, a fresh process needs 25-60 s under load before tiered JIT
-#                          has recompiled its hot path, and throughput stalls on a plateau at about 40 % on the way
-#                          (the instrumented tier), so "level" alone is not enough
+#                          seconds and then until throughput has levelled off, at most MAX seconds. Pinned to one
+#                          shared CPU, a fresh process needs 25-75 s under load before tiered JIT has recompiled
+#                          its hot path, and on the way throughput rests for 10-20 s on a plateau at about 40 %
 #   BENCH_ROUNDS=3         YARP and gateway are measured alternately this many times each; medians are reported
 #   BENCH_PATH=/api/items  the request path (the backend answers 100 bytes of JSON; /payload/N answers N bytes)
 #   BENCH_PIN=split        split: wrk on CPU 0, backend and proxy on CPU 1; none: no pinning
@@ -116,15 +115,21 @@ fi
 
 # --- processes --------------------------------------------------------------------------------------------
 
+# pick_port VAR: sets VAR to a loopback port that no socket uses, below the kernel's ephemeral range: outgoing
+# connections (wrk's, the proxies' pools) take their local ports from that range, so a port found free there can
+# be taken by the time a server binds it.
 TAKEN_PORTS=" "
-free_port() {
-    local port
+pick_port() {
+    local low port
+    low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    if [ "$low" -lt 12000 ]; then low=65000; fi
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 20000))
+        port=$((10000 + RANDOM % (low - 10000)))
         case "$TAKEN_PORTS" in *" $port "*) continue ;; esac
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        if ! awk -v p="$(printf '%04X' "$port")" 'FNR > 1 { split($2, a, ":"); if (a[2] == p) found = 1 } END { exit !found }' \
+            /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
             TAKEN_PORTS="$TAKEN_PORTS$port "
-            echo "$port"
+            printf -v "$1" '%s' "$port"
             return 0
         fi
     done
@@ -168,10 +173,10 @@ tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_ok() { curl -fsS --max-time 2 -o /dev/null "$1"; }
 gateway_routes() { curl -fsS --max-time 2 "http://127.0.0.1:$1/_gateway/status" | grep -Eq '"routes": *[1-9]'; }
 
-AZURITE_PORT=$(free_port)
-BACKEND_PORT=$(free_port)
-YARP_PORT=$(free_port)
-GATEWAY_PORT=$(free_port)
+pick_port AZURITE_PORT
+pick_port BACKEND_PORT
+pick_port YARP_PORT
+pick_port GATEWAY_PORT
 BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
 DOTNET_ENV=(env DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Production)
 
@@ -184,7 +189,7 @@ start yarp server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/YarpBaseline/bin/Releas
     --urls "http://127.0.0.1:$YARP_PORT" --destination "$BACKEND_URL"
 
 if [ "$FORWARDER" = 1 ]; then
-    FORWARDER_PORT=$(free_port)
+    pick_port FORWARDER_PORT
     start yarp-forwarder server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/YarpBaseline/bin/Release/net10.0/YarpBaseline.dll" \
         --urls "http://127.0.0.1:$FORWARDER_PORT" --destination "$BACKEND_URL" --mode forwarder
 fi
@@ -260,18 +265,21 @@ wait_for_quiet() {
     done
 }
 
-# warm_up LABEL URL: the first warm-up of a server; repeats 5 s wrk runs for at least WARMUP_MIN seconds
-# and then until throughput levels off.
+# warm_up LABEL URL: the first warm-up of a server. Repeats 5 s wrk runs for at least WARMUP_MIN seconds and
+# then until throughput has levelled off: the last three runs within 10 % of each other (5 s runs on a shared
+# core scatter by about ±5 %) and their mean no more than 5 % above that of the three before, which tells the
+# final level from the plateau at the instrumented tier on the way. At most WARMUP_MAX seconds.
 WARMED=" "
 warm_up() {
-    local label=$1 url=$2 earliest=$((SECONDS + WARMUP_MIN)) deadline=$((SECONDS + WARMUP_MAX)) curve="" rps a="" b="" c=""
+    local label=$1 url=$2 earliest=$((SECONDS + WARMUP_MIN)) deadline=$((SECONDS + WARMUP_MAX)) curve="" rps
     while :; do
         rps=$("${PIN_CMD[@]}" timeout 60 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$url" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
         curve="$curve ${rps:-0}"
-        a=$b; b=$c; c=${rps:-0}
-        if [ $SECONDS -ge $earliest ] && [ -n "$a" ] && awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN {
-                lo = a; hi = a; if (b < lo) lo = b; if (c < lo) lo = c; if (b > hi) hi = b; if (c > hi) hi = c
-                exit !(lo > 0 && hi / lo <= 1.04) }'; then
+        if [ $SECONDS -ge $earliest ] && echo "$curve" | awk '{
+                if (NF < 6) exit 1
+                lo = hi = $NF; last = prev = 0
+                for (i = NF - 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i; last += $i; prev += $(i - 3) }
+                exit !(lo > 0 && hi / lo <= 1.10 && last <= 1.05 * prev) }'; then
             log "$label warmed up (req/s per 5 s:$curve)"
             break
         fi
@@ -344,7 +352,7 @@ done
 
 if [ "$ACCESS_LOG" = 1 ]; then
     stop gateway
-    ACCESS_PORT=$(free_port)
+    pick_port ACCESS_PORT
     start_gateway gateway-access-log "$ACCESS_PORT" Information
     wait_until gateway-access-log 60 gateway_routes "$ACCESS_PORT"
     measure gateway+access-log "$ACCESS_PORT" 1 "$PID_gateway_access_log"
