@@ -41,6 +41,7 @@ RESULTS="$ROOT/bench/results"
 STARTED_AT=$SECONDS
 
 mkdir -p "$RESULTS"
+rm -f "$RESULTS"/wrk-*.txt "$RESULTS"/runs.txt
 WORK="$(mktemp -d)"
 PIDS=()
 
