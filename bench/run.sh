@@ -61,6 +61,10 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    # One line per request adds up to hundreds of MB; its first MiB shows what was logged.
+    if [ -f "$RESULTS/gateway-access-log.log" ]; then
+        truncate -s '<1M' "$RESULTS/gateway-access-log.log" 2>/dev/null || true
+    fi
     rm -rf "$WORK"
     exit "$status"
 }
@@ -174,16 +178,22 @@ tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_ok() { curl -fsS --max-time 2 -o /dev/null "$1"; }
 gateway_routes() { curl -fsS --max-time 2 "http://127.0.0.1:$1/_gateway/status" | grep -Eq '"routes": *[1-9]'; }
 
-pick_port AZURITE_PORT
 pick_port BACKEND_PORT
 pick_port YARP_PORT
 pick_port GATEWAY_PORT
 BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
 DOTNET_ENV=(env DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Production)
 
-log "starting Azurite on $AZURITE_PORT, backend on $BACKEND_PORT, YARP on $YARP_PORT, gateway on $GATEWAY_PORT (pinning: $PIN)"
-start azurite server node "$AZURITE_MAIN" --tableHost 127.0.0.1 --tablePort "$AZURITE_PORT" \
-    --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent --loose
+# start_azurite: starts Azurite, in memory, on a new port and points STORAGE at it.
+start_azurite() {
+    pick_port AZURITE_PORT
+    start azurite server node "$AZURITE_MAIN" --tableHost 127.0.0.1 --tablePort "$AZURITE_PORT" \
+        --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent --loose
+    STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$AZURITE_PORT/devstoreaccount1;"
+}
+
+start_azurite
+log "started Azurite on $AZURITE_PORT; starting backend on $BACKEND_PORT, YARP on $YARP_PORT, gateway on $GATEWAY_PORT (pinning: $PIN)"
 start backend server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/BenchBackend/bin/Release/net10.0/BenchBackend.dll" \
     --urls "$BACKEND_URL"
 start yarp server "${DOTNET_ENV[@]}" dotnet "$ROOT/bench/YarpBaseline/bin/Release/net10.0/YarpBaseline.dll" \
@@ -198,7 +208,6 @@ fi
 cat >"$WORK/seed.json" <<EOF
 { "Routes": [ { "PartitionKey": "bench", "RowKey": "all", "Path": "/{**rest}", "Backend": "$BACKEND_URL" } ], "Backends": [] }
 EOF
-STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$AZURITE_PORT/devstoreaccount1;"
 GATEWAY_DLL="$ROOT/src/FunctionsGateway.DevHost/bin/Release/net10.0/FunctionsGateway.DevHost.dll"
 
 # start_gateway NAME PORT ACCESS_LOG_LEVEL
@@ -353,6 +362,12 @@ done
 
 if [ "$ACCESS_LOG" = 1 ]; then
     stop gateway
+    # The running gateway serves its last snapshot without storage; a new one needs Azurite to load routes.
+    if ! kill -0 "$PID_azurite" 2>/dev/null; then
+        log "Azurite has gone (stopped by someone else?); starting a new one"
+        start_azurite
+        wait_until azurite 30 tcp_open "$AZURITE_PORT"
+    fi
     pick_port ACCESS_PORT
     start_gateway gateway-access-log "$ACCESS_PORT" Information
     wait_until gateway-access-log 60 gateway_routes "$ACCESS_PORT"
@@ -391,8 +406,10 @@ table() {
     printf 'Gateway/YARP p99: **%s x** (target <= 1.2 x: %s)  \n' "$P99_RATIO" "$P99_MET"
     printf 'Gateway/YARP CPU per request: %s x\n' "$(awk -v g="$(median gateway 5)" -v y="$(median yarp 5)" 'BEGIN { printf "%.2f", g / y }')"
     if [ "$ACCESS_LOG" = 1 ]; then
-        printf '\nAccess log on (console logger, stdout to a file): %s %% of the gateway without it.\n' \
-            "$(awk -v a="$(median gateway+access-log 2)" -v g="$GATEWAY_RPS" 'BEGIN { printf "%.1f", 100 * a / g }')"
+        printf '\nAccess log on (console logger, stdout to a file): %s %% of the gateway without it; %s %% of YARP, p99 %s x YARP.\n' \
+            "$(awk -v a="$(median gateway+access-log 2)" -v g="$GATEWAY_RPS" 'BEGIN { printf "%.1f", 100 * a / g }')" \
+            "$(awk -v a="$(median gateway+access-log 2)" -v y="$YARP_RPS" 'BEGIN { printf "%.1f", 100 * a / y }')" \
+            "$(awk -v a="$(median gateway+access-log 4)" -v y="$YARP_P99" 'BEGIN { printf "%.2f", a / y }')"
     fi
 }
 
@@ -402,7 +419,7 @@ echo
 table
 echo
 echo "All runs (label, requests/s, p50 ms, p99 ms, server CPU us/request, foreign CPU %):"
-column -t "$WORK/runs"
+column -t "$WORK/runs" 2>/dev/null || cat "$WORK/runs"
 if [ -n "$MARKDOWN" ]; then
     table >"$MARKDOWN"
     log "wrote $MARKDOWN"
