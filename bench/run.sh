@@ -14,6 +14,7 @@
 #   BENCH_PATH=/api/items  the request path (the backend answers 100 bytes of JSON; /payload/N answers N bytes)
 #   BENCH_PIN=split        split: wrk on CPU 0, backend and proxy on CPU 1; none: no pinning
 #   BENCH_ACCESS_LOG=1     also measure the gateway with its access log on (console logger, stdout to a file)
+#   BENCH_JWT=1            also measure the gateway on a route with Auth=jwt (RS256 token, cached signing key), each round
 #   BENCH_FORWARDER=0      1 also measures YARP's bare IHttpForwarder (no routing, no middleware) each round
 #   BENCH_QUIET_PCT=10 BENCH_QUIET_WAIT=10   before each run, wait up to 10 s for other processes to use < 10 % CPU
 #   BENCH_SKIP_BUILD=0     1 skips the Release builds
@@ -32,6 +33,9 @@ ROUNDS="${BENCH_ROUNDS:-3}"
 REQUEST_PATH="${BENCH_PATH:-/api/items}"
 PIN="${BENCH_PIN:-split}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-1}"
+JWT="${BENCH_JWT:-1}"
+# Extra wrk arguments of the target being measured (the JWT run adds its Host and Authorization headers).
+WRK_EXTRA=()
 FORWARDER="${BENCH_FORWARDER:-0}"
 SKIP_BUILD="${BENCH_SKIP_BUILD:-0}"
 QUIET_PCT="${BENCH_QUIET_PCT:-10}"
@@ -206,7 +210,10 @@ if [ "$FORWARDER" = 1 ]; then
 fi
 
 cat >"$WORK/seed.json" <<EOF
-{ "Routes": [ { "PartitionKey": "bench", "RowKey": "all", "Path": "/{**rest}", "Backend": "$BACKEND_URL" } ], "Backends": [] }
+{ "Routes": [
+    { "PartitionKey": "bench", "RowKey": "all", "Path": "/{**rest}", "Backend": "$BACKEND_URL" },
+    { "PartitionKey": "bench", "RowKey": "jwt", "Path": "/{**rest}", "Hosts": "jwt.bench", "Auth": "jwt", "Backend": "$BACKEND_URL" }
+  ], "Backends": [] }
 EOF
 GATEWAY_DLL="$ROOT/src/FunctionsGateway.DevHost/bin/Release/net10.0/FunctionsGateway.DevHost.dll"
 
@@ -214,6 +221,8 @@ GATEWAY_DLL="$ROOT/src/FunctionsGateway.DevHost/bin/Release/net10.0/FunctionsGat
 start_gateway() {
     start "$1" server "${DOTNET_ENV[@]}" Gateway__Storage__ConnectionString="$STORAGE" \
         Logging__LogLevel__Default=Warning Logging__LogLevel__FunctionsGateway.AccessLog="$3" \
+        Gateway__Authentication__RequireHttpsMetadata=false Gateway__Authentication__Issuers__0__JwksUrl="$BACKEND_URL/jwks" \
+        Gateway__Authentication__Issuers__0__Issuer=bench Gateway__Authentication__Issuers__0__Audiences__0=bench \
         dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$2" --seed "$WORK/seed.json"
 }
 
@@ -226,6 +235,12 @@ if [ "$FORWARDER" = 1 ]; then
 fi
 wait_until gateway 60 gateway_routes "$GATEWAY_PORT"
 wait_until gateway 10 http_ok "http://127.0.0.1:$GATEWAY_PORT$REQUEST_PATH"
+if [ "$JWT" = 1 ]; then
+    TOKEN=$(curl -fsS "$BACKEND_URL/token")
+    JWT_HEADERS=(-H "Host: jwt.bench" -H "Authorization: Bearer $TOKEN")
+    code=$(curl -s -o /dev/null -w '%{http_code}' "${JWT_HEADERS[@]}" "http://127.0.0.1:$GATEWAY_PORT$REQUEST_PATH")
+    [ "$code" = 200 ] || { log "the gateway answered $code to the JWT route; see $RESULTS/gateway.log"; exit 1; }
+fi
 log "all ready; load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- load -------------------------------------------------------------------------------------------------
@@ -283,7 +298,7 @@ WARMED=" "
 warm_up() {
     local label=$1 url=$2 earliest=$((SECONDS + WARMUP_MIN)) deadline=$((SECONDS + WARMUP_MAX)) curve="" rps
     while :; do
-        rps=$("${PIN_CMD[@]}" timeout 60 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$url" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
+        rps=$("${PIN_CMD[@]}" timeout 60 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "${WRK_EXTRA[@]}" "$url" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
         curve="$curve ${rps:-0}"
         if [ $SECONDS -ge $earliest ] && echo "$curve" | awk '{
                 if (NF < 6) exit 1
@@ -311,12 +326,12 @@ measure() {
     pin_to load
     wait_for_quiet
     case "$WARMED" in
-        *" $label "*) "${PIN_CMD[@]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null ;;
+        *" $label "*) "${PIN_CMD[@]}" timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${WRK_EXTRA[@]}" "$url" >/dev/null ;;
         *) warm_up "$label" "$url" ;;
     esac
     children_ticks >"$WORK/kids"
     proc0=$(proc_ticks "$pid"); ours0=$(proc_ticks "${PIDS[@]}"); kids0=$(<"$WORK/kids"); read -r busy0 total0 < <(machine_ticks)
-    "${PIN_CMD[@]}" timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out"
+    "${PIN_CMD[@]}" timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${WRK_EXTRA[@]}" "$url" >"$out"
     children_ticks >"$WORK/kids"
     proc1=$(proc_ticks "$pid"); ours1=$(proc_ticks "${PIDS[@]}"); kids1=$(<"$WORK/kids"); read -r busy1 total1 < <(machine_ticks)
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -355,6 +370,11 @@ measure direct "$BACKEND_PORT" 1 "$PID_backend"
 for round in $(seq 1 "$ROUNDS"); do
     measure yarp "$YARP_PORT" "$round" "$PID_yarp"
     measure gateway "$GATEWAY_PORT" "$round" "$PID_gateway"
+    if [ "$JWT" = 1 ]; then
+        WRK_EXTRA=("${JWT_HEADERS[@]}")
+        measure gateway+jwt "$GATEWAY_PORT" "$round" "$PID_gateway"
+        WRK_EXTRA=()
+    fi
     if [ "$FORWARDER" = 1 ]; then
         measure yarp-forwarder "$FORWARDER_PORT" "$round" "$PID_yarp_forwarder"
     fi
@@ -395,7 +415,7 @@ table() {
     local label runs
     printf '| Target | Runs | Requests/s | p50 (ms) | p99 (ms) | Server CPU per request (us) | Foreign CPU (%%) |\n'
     printf '|---|---:|---:|---:|---:|---:|---:|\n'
-    for label in direct yarp yarp-forwarder gateway gateway+access-log; do
+    for label in direct yarp yarp-forwarder gateway gateway+jwt gateway+access-log; do
         runs=$(awk -v label="$label" '$1 == label' "$WORK/runs" | wc -l)
         [ "$runs" -gt 0 ] || continue
         printf '| %s | %d | %.0f | %.2f | %.2f | %.1f | %.1f |\n' "$label" "$runs" \
@@ -405,6 +425,12 @@ table() {
     printf 'Gateway/YARP throughput: **%s %%** (target >= 90 %%: %s)  \n' "$THROUGHPUT_PCT" "$THROUGHPUT_MET"
     printf 'Gateway/YARP p99: **%s x** (target <= 1.2 x: %s)  \n' "$P99_RATIO" "$P99_MET"
     printf 'Gateway/YARP CPU per request: %s x\n' "$(awk -v g="$(median gateway 5)" -v y="$(median yarp 5)" 'BEGIN { printf "%.2f", g / y }')"
+    if [ "$JWT" = 1 ]; then
+        printf '\nJWT auth on (RS256, cached key): %s %% of YARP throughput, p99 %s x YARP; %s %% of the gateway without auth.\n' \
+            "$(awk -v a="$(median gateway+jwt 2)" -v y="$YARP_RPS" 'BEGIN { printf "%.1f", 100 * a / y }')" \
+            "$(awk -v a="$(median gateway+jwt 4)" -v y="$YARP_P99" 'BEGIN { printf "%.2f", a / y }')" \
+            "$(awk -v a="$(median gateway+jwt 2)" -v g="$GATEWAY_RPS" 'BEGIN { printf "%.1f", 100 * a / g }')"
+    fi
     if [ "$ACCESS_LOG" = 1 ]; then
         printf '\nAccess log on (console logger, stdout to a file): %s %% of the gateway without it; %s %% of YARP, p99 %s x YARP.\n' \
             "$(awk -v a="$(median gateway+access-log 2)" -v g="$GATEWAY_RPS" 'BEGIN { printf "%.1f", 100 * a / g }')" \

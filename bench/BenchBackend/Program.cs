@@ -3,6 +3,7 @@ using System.Text;
 
 // The benchmark's backend: as cheap as Kestrel allows, so the proxies in front of it are what is measured.
 // Any path answers a fixed 100-byte JSON body; /payload/{bytes} answers that many bytes (at most 16 MiB).
+// For the JWT run it also plays the token issuer: /jwks (its signing key) and /token (a fresh RS256 token).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
@@ -12,10 +13,24 @@ var small = Encoding.UTF8.GetBytes("""{"id":42,"name":"bench","status":"ok","tag
 var filler = new byte[64 * 1024];
 Array.Fill(filler, (byte)'x');
 
+using var issuer = new BenchIssuer();
+var jwks = issuer.Jwks();
+
 app.Run(context =>
 {
     var response = context.Response;
     var path = context.Request.Path.Value ?? "/";
+    if (path == "/jwks")
+    {
+        response.ContentType = "application/json";
+        return response.WriteAsync(jwks, context.RequestAborted);
+    }
+
+    if (path == "/token")
+    {
+        return response.WriteAsync(issuer.Token(TimeProvider.System.GetUtcNow()), context.RequestAborted);
+    }
+
     if (path.StartsWith("/payload/", StringComparison.Ordinal)
         && int.TryParse(path.AsSpan("/payload/".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
     {
