@@ -58,6 +58,16 @@ internal sealed class AuthenticationOptions
     public int MaxTokenBytes { get; set; } = 16 * 1024;
 
     /// <summary>
+    /// How long a token that passed validation is remembered, so the same token is not checked again on every
+    /// request; never past the token's own expiry, and never once its signing key is withdrawn. 0 checks every
+    /// request. The default value is 300 seconds.
+    /// </summary>
+    public int ValidatedTokenCacheSeconds { get; set; } = 300;
+
+    /// <summary>How many validated tokens are remembered at most. The default value is 10000.</summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>
     /// How old an issuer's signing keys may get before they are fetched again in the background
     /// (the request that notices keeps using the cached keys).
     /// </summary>

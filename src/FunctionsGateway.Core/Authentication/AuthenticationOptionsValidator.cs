@@ -32,6 +32,8 @@ internal sealed class AuthenticationOptionsValidator : IValidateOptions<Authenti
         Range(errors, "ApiKeyNegativeCacheSize", options.ApiKeyNegativeCacheSize, 1, 1_000_000, "entries");
         Range(errors, "MaxConcurrentApiKeyLookups", options.MaxConcurrentApiKeyLookups, 1, 1024, "lookups");
         Range(errors, "MaxTokenBytes", options.MaxTokenBytes, 1024, 256 * 1024, "bytes");
+        Range(errors, "ValidatedTokenCacheSeconds", options.ValidatedTokenCacheSeconds, 0, 3600, "seconds");
+        Range(errors, "ValidatedTokenCacheSize", options.ValidatedTokenCacheSize, 0, 1_000_000, "tokens");
         Range(errors, "MetadataRefreshMinutes", options.MetadataRefreshMinutes, 1, 1440, "minutes");
         Range(errors, "MinimumMetadataRefreshSeconds", options.MinimumMetadataRefreshSeconds, 1, 3600, "seconds");
         Range(errors, "MetadataTimeoutSeconds", options.MetadataTimeoutSeconds, 1, 120, "seconds");

@@ -20,6 +20,7 @@ internal sealed partial class JwtValidator
     private static readonly string[] ScopeClaims = ["scp", "scope"];
 
     private readonly JsonWebTokenHandler _handler;
+    private readonly ValidatedTokenCache _validated;
     private readonly int _maxTokenLength;
     private readonly ILogger _logger;
 
@@ -35,6 +36,7 @@ internal sealed partial class JwtValidator
         _maxTokenLength = settings.MaxTokenBytes;
         _handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = settings.MaxTokenBytes, MapInboundClaims = false };
         _logger = loggerFactory.CreateLogger<JwtValidator>();
+        _validated = new ValidatedTokenCache(time, TimeSpan.FromSeconds(settings.ValidatedTokenCacheSeconds), settings.ValidatedTokenCacheSize);
         var sourceLogger = loggerFactory.CreateLogger<SigningKeySource>();
         Sources = [.. settings.Issuers.Select(issuer => new SigningKeySource(issuer, settings, documents, time, sourceLogger))];
     }
@@ -62,6 +64,11 @@ internal sealed partial class JwtValidator
         if (token.Length > _maxTokenLength)
         {
             return Reject(AuthFailureReason.TokenTooLarge, "The token is too large");
+        }
+
+        if (_validated.Find(token) is { } cached)
+        {
+            return cached;
         }
 
         JsonWebToken jwt;
@@ -125,7 +132,9 @@ internal sealed partial class JwtValidator
 
         var identity = GatewayIdentity.FromJwt(jwt, consumer, snapshot.Issuer, ReadScopes(jwt), ReadValues(jwt, "roles"));
         Log.TokenAccepted(_logger, consumer, snapshot.Issuer);
-        return AuthResult.Success(identity);
+        var success = AuthResult.Success(identity);
+        _validated.Add(token, success, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), source, string.IsNullOrEmpty(kid) ? null : kid);
+        return success;
     }
 
     private async ValueTask<(SigningKeySource? Source, SigningKeySnapshot? Snapshot, bool AnyUnavailable)> FindIssuerAsync(

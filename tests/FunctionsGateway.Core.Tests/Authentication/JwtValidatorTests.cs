@@ -271,6 +271,46 @@ public sealed class JwtValidatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ValidateAsync_SameTokenAgain_IsAnsweredFromTheCacheWithoutCheckingItsSignature()
+    {
+        var validator = CreateValidator();
+        var token = TestTokens.Sign(_rsa, Payload());
+
+        var first = await validator.ValidateAsync(token, CancellationToken.None);
+        var second = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Same(first, second);
+        Assert.Single(_logs.Entries, e => e.Id.Id == 200);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_CacheTurnedOff_ChecksEveryTime()
+    {
+        var validator = CreateValidator(configureOptions: options => options.ValidatedTokenCacheSeconds = 0);
+        var token = TestTokens.Sign(_rsa, Payload());
+
+        await validator.ValidateAsync(token, CancellationToken.None);
+        await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Equal(2, _logs.Entries.Count(e => e.Id.Id == 200));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_CachedTokenWhoseKeyTheIssuerWithdrew_IsRejected()
+    {
+        var validator = CreateValidator();
+        var old = TestTokens.Sign(_rsa, Payload());
+        Assert.Equal(AuthOutcome.Succeeded, (await validator.ValidateAsync(old, CancellationToken.None)).Outcome);
+        var next = TestKeys.Rsa2;
+        _provider.Publish(next);
+        Assert.Equal(AuthOutcome.Succeeded, (await validator.ValidateAsync(TestTokens.Sign(next, Payload()), CancellationToken.None)).Outcome);
+
+        var result = await validator.ValidateAsync(old, CancellationToken.None);
+
+        AssertFailed(result, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+    }
+
+    [Fact]
     public async Task ValidateAsync_UnknownKidTwiceWithinMinimumInterval_FetchesOnlyOnce()
     {
         var validator = CreateValidator(configureOptions: options => options.MinimumMetadataRefreshSeconds = 30);
