@@ -44,6 +44,15 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             }
         }
 
+        // Two settings naming one table would read every row as the wrong kind (table names are case-insensitive).
+        foreach (var shared in new[] { tables.Routes, tables.Backends, tables.BackendHealth, tables.ApiKeys, tables.RateLimits }
+                     .Where(IsValidTableName)
+                     .GroupBy(n => n, StringComparer.OrdinalIgnoreCase)
+                     .Where(g => g.Count() > 1))
+        {
+            failures.Add($"Several Gateway__Tables__* settings name the table '{shared.Key}'; give each of Routes, Backends, BackendHealth, ApiKeys and RateLimits its own table.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

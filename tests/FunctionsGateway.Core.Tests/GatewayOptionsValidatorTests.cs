@@ -183,6 +183,18 @@ public sealed class GatewayOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_TwoSettingsNamingOneTable_Fails()
+    {
+        var options = ValidOptions();
+        options.Tables.Backends = "routes";
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Several Gateway__Tables__* settings name the table 'Routes'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_EachTableNameSetting_IsChecked()
     {
         var options = ValidOptions();

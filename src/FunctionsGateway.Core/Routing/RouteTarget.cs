@@ -11,7 +11,7 @@ public abstract record RouteTarget;
 public sealed record PoolTarget(string PoolName) : RouteTarget;
 
 /// <summary>Answer with a fixed response: mocks, maintenance pages, degraded fallbacks.</summary>
-/// <param name="Status">The HTTP status code (100–599).</param>
+/// <param name="Status">The HTTP status code (200–599: Kestrel cannot complete a 1xx response).</param>
 /// <param name="Body">The body, possibly empty.</param>
 /// <param name="ContentType">The content type of the body.</param>
 public sealed record StaticResponseTarget(int Status, string Body, string ContentType) : RouteTarget;
