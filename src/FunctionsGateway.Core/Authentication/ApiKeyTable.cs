@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using Azure.Identity;
+using FunctionsGateway.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsGateway.Authentication;
@@ -19,26 +19,15 @@ public static class ApiKeyTable
     public static TableClient Create(IConfiguration configuration, TableClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var name = configuration["Gateway:Tables:ApiKeys"];
-        if (string.IsNullOrWhiteSpace(name))
+        var settings = configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        if (string.IsNullOrWhiteSpace(settings.Storage.ConnectionString) && settings.Storage.TableEndpoint is null)
         {
-            name = DefaultName;
+            throw new InvalidOperationException(
+                "No storage is configured for API keys; set Gateway:Storage:ConnectionString (UseDevelopmentStorage=true with Azurite) "
+                + "or Gateway:Storage:TableEndpoint (https://<account>.table.core.windows.net with a managed identity).");
         }
 
-        var connectionString = configuration["Gateway:Storage:ConnectionString"];
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            return new TableClient(connectionString, name, options);
-        }
-
-        var endpoint = configuration["Gateway:Storage:TableEndpoint"];
-        if (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
-        {
-            return new TableClient(uri, name, new DefaultAzureCredential(), options);
-        }
-
-        throw new InvalidOperationException(
-            "No storage is configured for API keys; set Gateway:Storage:ConnectionString (UseDevelopmentStorage=true with Azurite) "
-            + "or Gateway:Storage:TableEndpoint (https://<account>.table.core.windows.net with a managed identity).");
+        var name = string.IsNullOrWhiteSpace(settings.Tables.ApiKeys) ? DefaultName : settings.Tables.ApiKeys;
+        return GatewayTables.CreateServiceClient(settings.Storage, options).GetTableClient(name);
     }
 }

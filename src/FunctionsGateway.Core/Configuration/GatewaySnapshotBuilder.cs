@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Azure.Data.Tables;
-using FunctionsGateway.Authentication;
 using FunctionsGateway.Routing;
 
 namespace FunctionsGateway.Configuration;
@@ -113,11 +112,8 @@ internal static class GatewaySnapshotBuilder
     {
         // A fresh reader: the row's problems were collected already.
         var probe = new RowReader(table, entity);
-        var forward = probe.Has(RouteColumns.ForwardAuthorization) ? probe.Bool(RouteColumns.ForwardAuthorization, false).ToString() : null;
-        return AuthPolicy.TryParse(probe.String(RouteColumns.Auth), probe.String(RouteColumns.Scopes), probe.String(RouteColumns.Roles), forward,
-                   out var policy, out _, out _)
-               && !probe.HasErrors
-               && policy.Equals(lastValid.Auth);
+        var policy = RouteRowValidator.ParseAuth(probe);
+        return !probe.HasErrors && policy.Equals(lastValid.Auth);
     }
 
     private static bool ResolvesPool(ValidatedRoute route, Dictionary<string, PoolDefinition> pools, RowReader? report)

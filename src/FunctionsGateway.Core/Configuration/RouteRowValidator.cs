@@ -68,7 +68,8 @@ internal static class RouteRowValidator
     /// <summary>The name of the one-backend pool made from a route's <c>Backend</c> column; '/' cannot occur in a PartitionKey, so it never collides with a real pool.</summary>
     public static string InlinePoolName(RowId route) => $"route/{route.PartitionKey}/{route.RowKey}";
 
-    private static AuthPolicy ParseAuth(RowReader row)
+    /// <summary>The route's <see cref="AuthPolicy"/> from its four auth columns; problems go to <paramref name="row"/>.</summary>
+    public static AuthPolicy ParseAuth(RowReader row)
     {
         // A boolean column may be stored as Boolean or String; the reader accepts both and reports anything else.
         var forward = row.Has(RouteColumns.ForwardAuthorization) ? row.Bool(RouteColumns.ForwardAuthorization, false).ToString() : null;

@@ -101,7 +101,11 @@ public sealed partial class GatewayRequestHandler
         var auth = await _authenticator.AuthenticateAsync(context, route.Auth, context.RequestAborted).ConfigureAwait(false);
         if (!auth.Succeeded)
         {
-            Log.AuthenticationRefused(_logger, route.Id.ToString(), auth.ToString());
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                // A flood of bad credentials must not cost a formatted string per request when nobody reads it.
+                Log.AuthenticationRefused(_logger, route.Id.Key, auth.ToString());
+            }
             await FailAsync(context, feature, GatewayError.Unauthorized(
                 auth.StatusCode,
                 auth.ErrorCode ?? (auth.Outcome == AuthOutcome.Unavailable ? "auth_unavailable" : "unauthorized"),

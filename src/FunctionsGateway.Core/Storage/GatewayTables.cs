@@ -24,9 +24,19 @@ public sealed class GatewayTables
         clientOptions.Retry.Mode = RetryMode.Exponential;
         clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(settings.Storage.TimeoutSeconds);
-        _service = settings.Storage.TableEndpoint is { } endpoint
-            ? new TableServiceClient(endpoint, new DefaultAzureCredential(), clientOptions)
-            : new TableServiceClient(settings.Storage.ConnectionString, clientOptions);
+        _service = CreateServiceClient(settings.Storage, clientOptions);
+    }
+
+    /// <summary>
+    /// The one place a storage client is made from the settings: the table endpoint with a managed identity
+    /// (<c>DefaultAzureCredential</c>) when set, else the connection string.
+    /// </summary>
+    public static TableServiceClient CreateServiceClient(StorageOptions storage, TableClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return storage.TableEndpoint is { } endpoint
+            ? new TableServiceClient(endpoint, new DefaultAzureCredential(), options)
+            : new TableServiceClient(storage.ConnectionString, options);
     }
 
     /// <summary>The configured table names.</summary>
