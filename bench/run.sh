@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side load benchmark (DESIGN.md §6): the same backend reached directly, through a bare YARP proxy
+# Side-by-side load benchmark (docs/benchmarks.md, Targets): the same backend reached directly, through a bare YARP proxy
 # (the yardstick) and through the DevHost gateway, each driven by wrk with identical settings, on loopback only.
 # Prints requests/s, p50 and p99 per target and the gateway/YARP ratios; see docs/benchmarks.md.
 #

@@ -9,7 +9,7 @@ namespace FunctionsGateway.Benchmarks;
 /// <see cref="RouteMatcher"/> over a generated route table of realistic shape: per service a
 /// handful of literal, parameter and catch-all routes, some restricted by method, host or header,
 /// plus a few routes that start with a parameter and so sit beside every service's literal.
-/// Target (DESIGN.md §6): sub-microsecond and zero bytes allocated per match at 10,000 routes.
+/// Target (docs/benchmarks.md, Targets): sub-microsecond and zero bytes allocated per match at 10,000 routes.
 /// </summary>
 [MemoryDiagnoser]
 public class RouteMatchingBenchmarks

@@ -3,7 +3,7 @@ using System.Net;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
-// The yardstick (DESIGN.md §6): a bare YARP proxy with one catch-all route to one destination, static
+// The yardstick (docs/benchmarks.md, Targets): a bare YARP proxy with one catch-all route to one destination, static
 // in-memory config, on the same slim Kestrel host as the DevHost, so the difference is the gateway's own work.
 // The destination comes from --destination URL or the YARP_DESTINATION environment variable.
 // --mode forwarder skips YARP's routing and middleware and calls IHttpForwarder directly, as the gateway does:

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace FunctionsGateway.Core.Tests;
 
 /// <summary>
-/// The settings a deployment sets (Gateway__Section__Name, DESIGN §4), checked at start: every mistake is
+/// The settings a deployment sets (Gateway__Section__Name, docs/architecture.md Settings), checked at start: every mistake is
 /// reported at once, each naming the setting, the value and what to set instead.
 /// </summary>
 public sealed class GatewayOptionsValidatorTests

@@ -1,6 +1,6 @@
 namespace FunctionsGateway.Authentication;
 
-/// <summary>Column names of the <c>ApiKeys</c> table (DESIGN.md §3), matched case-sensitively.</summary>
+/// <summary>Column names of the <c>ApiKeys</c> table (docs/routes.md), matched case-sensitively.</summary>
 public static class ApiKeyColumns
 {
     /// <summary>The consumer id the key authenticates as (string, required).</summary>

@@ -59,7 +59,7 @@ internal static class AuthenticationServiceCollectionExtensions
     }
 
     // A key lookup sits on the request path: fail in about two seconds rather than the SDK's
-    // default 100-second network timeout with three retries (DESIGN.md §2, rate limiting).
+    // default 100-second network timeout with three retries (docs/architecture.md, Settings).
     private static TableClientOptions HotPathTableOptions()
     {
         var options = new TableClientOptions();

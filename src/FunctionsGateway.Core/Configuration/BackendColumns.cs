@@ -1,6 +1,6 @@
 namespace FunctionsGateway.Configuration;
 
-/// <summary>The column names of the <c>Backends</c> table (DESIGN §3): a contract with operators.</summary>
+/// <summary>The column names of the <c>Backends</c> table (docs/routes.md): a contract with operators.</summary>
 internal static class BackendColumns
 {
     public const string Url = "Url";

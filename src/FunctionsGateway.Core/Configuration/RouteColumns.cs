@@ -1,6 +1,6 @@
 namespace FunctionsGateway.Configuration;
 
-/// <summary>The column names of the <c>Routes</c> table (DESIGN §3): a contract with operators.</summary>
+/// <summary>The column names of the <c>Routes</c> table (docs/routes.md): a contract with operators.</summary>
 internal static class RouteColumns
 {
     public const string Path = "Path";

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Primitives;
 
 namespace FunctionsGateway.Pipeline;
@@ -12,8 +13,14 @@ namespace FunctionsGateway.Pipeline;
 /// <param name="Detail">What happened to this request and what the caller can do.</param>
 public sealed record GatewayError(int Status, string Code, string Title, string Detail)
 {
-    /// <summary>The <c>WWW-Authenticate</c> challenges sent with a 401 or 403; empty otherwise.</summary>
-    public StringValues Challenge { get; init; }
+    /// <summary>
+    /// Response headers sent with the problem, in order: <c>WWW-Authenticate</c> challenges on a 401 or 403,
+    /// <c>Allow</c> on a 405, <c>Retry-After</c> on a 429 or 503. Empty for most errors.
+    /// </summary>
+    public ImmutableArray<KeyValuePair<string, StringValues>> Headers { get; init; } = [];
+
+    /// <summary>This error with one more response header.</summary>
+    public GatewayError WithHeader(string name, StringValues value) => this with { Headers = Headers.Add(new(name, value)) };
 
     /// <summary>No route matches the request.</summary>
     public static GatewayError RouteNotFound { get; } = new(404, "route_not_found", "No route matches the request",
@@ -52,7 +59,7 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
         _ => "Unauthorized",
     }, detail)
     {
-        Challenge = challenge,
+        Headers = challenge.Count == 0 ? [] : [new("WWW-Authenticate", challenge)],
     };
 
     /// <summary>The request could not be read or forwarded as sent.</summary>

@@ -23,9 +23,9 @@ public static class ProblemDetailsWriter
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/problem+json";
         context.Response.Headers.CacheControl = "no-store";
-        if (error.Challenge.Count > 0)
+        foreach (var (name, value) in error.Headers)
         {
-            context.Response.Headers.WWWAuthenticate = error.Challenge;
+            context.Response.Headers[name] = value;
         }
 
         if (HttpMethods.IsHead(context.Request.Method))

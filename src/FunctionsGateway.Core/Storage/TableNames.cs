@@ -1,6 +1,6 @@
 namespace FunctionsGateway.Storage;
 
-/// <summary>The names of the gateway's tables (DESIGN §3). Each is a setting so several gateways can share an account.</summary>
+/// <summary>The names of the gateway's tables (docs/routes.md). Each is a setting so several gateways can share an account.</summary>
 public sealed class TableNames
 {
     /// <summary>Operator-edited routes. The default value is <c>Routes</c>.</summary>

@@ -6,7 +6,7 @@ using FunctionsGateway.Routing;
 namespace FunctionsGateway.Core.Tests.Configuration;
 
 /// <summary>
-/// What an operator may write in a <c>Routes</c> row (DESIGN §3), and the problem they get for each mistake:
+/// What an operator may write in a <c>Routes</c> row (docs/routes.md), and the problem they get for each mistake:
 /// the column at fault, the value they wrote and what to write instead.
 /// </summary>
 public sealed class RouteRowValidatorTests

@@ -60,6 +60,21 @@ public sealed class ProblemDetailsWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_ErrorWithHeaders_SendsEachHeader()
+    {
+        var context = NewContext();
+        var error = new GatewayError(429, "too_many_failures", "Too many failed attempts", "Wait before trying again.")
+            .WithHeader("Retry-After", "30")
+            .WithHeader("WWW-Authenticate", new Microsoft.Extensions.Primitives.StringValues(["Bearer realm=\"gateway\"", "ApiKey realm=\"gateway\""]));
+
+        await ProblemDetailsWriter.WriteAsync(context, error);
+
+        Assert.Equal(429, context.Response.StatusCode);
+        Assert.Equal("30", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal(2, context.Response.Headers.WWWAuthenticate.Count);
+    }
+
+    [Fact]
     public async Task WriteAsync_HeadRequest_SetsStatusAndTypeWithoutBody()
     {
         var context = NewContext();
