@@ -92,8 +92,4 @@ public sealed class ApiKeyRecord
             Description = description,
         };
     }
-
-    /// <summary>Parses a comma-separated scope list as the <c>Scopes</c> column is read; false when it is not one.</summary>
-    internal static bool TryParseScopes(string? text, out ImmutableArray<string> scopes) =>
-        AuthPolicy.TryParseScopes(text, out scopes, out _);
 }

@@ -36,7 +36,7 @@ internal static class RouteRowValidator
         var path = ParsePath(row);
         var methods = ParseMethods(row);
         var hosts = ParseList<HostPattern>(row, RouteColumns.Hosts, "host", "api.contoso.com,*.contoso.com", HostPattern.TryParse);
-        var headers = ParseList<HeaderMatch>(row, RouteColumns.MatchHeaders, "header match", "x-api-version=2,x-beta", HeaderMatch.TryParse);
+        var headers = ParseList<HeaderMatch>(row, RouteColumns.MatchHeaders, "header", "x-api-version=2,x-beta", HeaderMatch.TryParse);
         var order = row.Int(RouteColumns.Order, 0, -1_000_000, 1_000_000);
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
         var (target, inlinePool) = ParseTarget(row);
