@@ -40,6 +40,8 @@ public sealed record AuthPolicy
     /// Whether the client's <c>Authorization</c> header is sent on to the backend. The default value
     /// is true for <c>jwt</c> and <c>jwt|apikey</c> (the header is then the token the gateway has
     /// just validated) and false for <c>anonymous</c> and <c>apikey</c> (the gateway never checked it).
+    /// On <c>jwt|apikey</c> even true forwards it only to callers authenticated by that token
+    /// (<see cref="IdentityHeaders.ForwardsAuthorization"/>).
     /// </summary>
     public bool ForwardAuthorization { get; init; }
 
