@@ -178,6 +178,23 @@ public sealed class IdentityHeadersTests
         Assert.True(request.Headers.Contains("Authorization"));
     }
 
+    [Fact]
+    public void RemoveClientHeaders_NothingToRemove_AllocatesNothing()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://backend/");
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
+        request.Headers.TryAddWithoutValidation("X-Request-Id", "abc");
+        request.Headers.TryAddWithoutValidation("X_Request_Id", "abc");
+        request.Content = new StringContent("{}");
+        IdentityHeaders.RemoveClientHeaders(request, "X-Api-Key");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        IdentityHeaders.RemoveClientHeaders(request, "X-Api-Key");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
     private static GatewayIdentity TokenCaller()
     {
         var token = new JsonWebToken(TestTokens.Encode(new() { ["alg"] = "RS256" }) + "." + TestTokens.Encode(new() { ["sub"] = "user-42" }) + ".c2ln");
