@@ -56,9 +56,9 @@ public static class ApiKeyFactory
             return false;
         }
 
-        if (!ApiKeyRecord.TryParseScopes(scopes, out var parsedScopes))
+        // The rule the gateway reads the row's Scopes with, so a key is never created with a row it would refuse.
+        if (!AuthPolicy.TryParseScopes(scopes, out var parsedScopes, out error))
         {
-            error = $"'{scopes}' is not a scope list; separate scopes with commas, each without spaces or quotes, such as orders.read,orders.write";
             return false;
         }
 

@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Azure.Data.Tables;
+using FunctionsGateway.Configuration;
 
 namespace FunctionsGateway.Authentication;
 
 /// <summary>
-/// One row of the <c>ApiKeys</c> table, read tolerantly: a column of the wrong type does not
-/// throw but makes the record invalid (<see cref="InvalidColumn"/>), and an invalid record's
-/// key is rejected.
+/// One row of the <c>ApiKeys</c> table, read tolerantly by the same <see cref="RowReader"/> as the
+/// Routes and Backends tables: a column of the wrong type, a misspelt column name (<c>enabled</c>)
+/// or a bad scope list does not throw but makes the record invalid (<see cref="InvalidColumn"/>),
+/// and an invalid record's key is rejected.
 /// </summary>
 public sealed class ApiKeyRecord
 {
@@ -41,136 +42,54 @@ public sealed class ApiKeyRecord
     /// <summary>Whether every column could be read.</summary>
     public bool IsValid => InvalidColumn is null;
 
-    /// <summary>Reads a table row without throwing on bad values.</summary>
+    /// <summary>
+    /// Reads a table row through the same tolerant reader as route rows (blank cells are absent; a bool or
+    /// date may be stored as text), without throwing on bad values: the first error makes the record invalid.
+    /// </summary>
     public static ApiKeyRecord FromEntity(TableEntity entity)
     {
         ArgumentNullException.ThrowIfNull(entity);
         var hash = entity.RowKey ?? string.Empty;
+        var row = new RowReader(ApiKeyTable.DefaultName, entity);
+        row.CheckColumnNames(ApiKeyColumns.All);
 
-        if (!TryGetString(entity, ApiKeyColumns.Consumer, out var consumer) || string.IsNullOrWhiteSpace(consumer))
+        var consumer = row.String(ApiKeyColumns.Consumer);
+        if (consumer is null && !row.Has(ApiKeyColumns.Consumer))
         {
-            return Invalid(hash, ApiKeyColumns.Consumer, "must be a non-empty string naming the consumer");
+            row.Error(ApiKeyColumns.Consumer, "is required; write the consumer id the key authenticates as, such as contoso-billing");
         }
 
-        if (!TryGetString(entity, ApiKeyColumns.Plan, out var plan))
+        var plan = row.String(ApiKeyColumns.Plan);
+        if (!AuthPolicy.TryParseScopes(row.String(ApiKeyColumns.Scopes), out var scopes, out var scopesError))
         {
-            return Invalid(hash, ApiKeyColumns.Plan, "must be a string");
+            row.Error(ApiKeyColumns.Scopes, scopesError);
         }
 
-        if (!TryGetString(entity, ApiKeyColumns.Scopes, out var scopesText)
-            || !TryParseScopes(scopesText, out var scopes))
-        {
-            return Invalid(hash, ApiKeyColumns.Scopes, "must be a string of comma-separated scopes such as orders.read,orders.write");
-        }
+        var enabled = row.Bool(ApiKeyColumns.Enabled, defaultValue: true);
+        var expiresAt = row.Date(ApiKeyColumns.ExpiresAt);
+        var description = row.String(ApiKeyColumns.Description);
 
-        if (!TryGetBoolean(entity, ApiKeyColumns.Enabled, out var enabled))
+        var error = row.Problems.FirstOrDefault(p => p.Severity == ProblemSeverity.Error);
+        if (error is not null || consumer is null)
         {
-            return Invalid(hash, ApiKeyColumns.Enabled, "must be a bool (true or false)");
-        }
-
-        if (!TryGetDate(entity, ApiKeyColumns.ExpiresAt, out var expiresAt))
-        {
-            return Invalid(hash, ApiKeyColumns.ExpiresAt, "must be a DateTime such as 2027-01-31T00:00:00Z");
-        }
-
-        if (!TryGetString(entity, ApiKeyColumns.Description, out var description))
-        {
-            return Invalid(hash, ApiKeyColumns.Description, "must be a string");
+            return new ApiKeyRecord
+            {
+                Hash = hash,
+                Enabled = false,
+                InvalidColumn = error?.Column ?? ApiKeyColumns.Consumer,
+                Problem = error?.Message ?? "cannot be read",
+            };
         }
 
         return new ApiKeyRecord
         {
             Hash = hash,
-            Consumer = consumer.Trim(),
-            Plan = string.IsNullOrWhiteSpace(plan) ? null : plan.Trim(),
+            Consumer = consumer,
+            Plan = plan,
             Scopes = scopes,
-            Enabled = enabled ?? true,
+            Enabled = enabled,
             ExpiresAt = expiresAt,
             Description = description,
         };
-    }
-
-    /// <summary>Parses a comma-separated scope list; false when an entry is not a scope token.</summary>
-    internal static bool TryParseScopes(string? text, out ImmutableArray<string> scopes)
-    {
-        scopes = [];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return true;
-        }
-
-        var builder = ImmutableArray.CreateBuilder<string>();
-        foreach (var scope in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!AuthPolicy.IsScopeToken(scope))
-            {
-                return false;
-            }
-
-            builder.Add(scope);
-        }
-
-        scopes = builder.ToImmutable();
-        return true;
-    }
-
-    private static ApiKeyRecord Invalid(string hash, string column, string problem) =>
-        new() { Hash = hash, Enabled = false, InvalidColumn = column, Problem = problem };
-
-    private static bool TryGetString(TableEntity entity, string column, out string? value)
-    {
-        value = null;
-        if (!entity.TryGetValue(column, out var raw) || raw is null)
-        {
-            return true;
-        }
-
-        value = raw as string;
-        return value is not null;
-    }
-
-    private static bool TryGetBoolean(TableEntity entity, string column, out bool? value)
-    {
-        value = null;
-        if (!entity.TryGetValue(column, out var raw) || raw is null)
-        {
-            return true;
-        }
-
-        switch (raw)
-        {
-            case bool flag:
-                value = flag;
-                return true;
-            case string text when bool.TryParse(text.Trim(), out var parsed):
-                value = parsed;
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private static bool TryGetDate(TableEntity entity, string column, out DateTimeOffset? value)
-    {
-        value = null;
-        if (!entity.TryGetValue(column, out var raw) || raw is null)
-        {
-            return true;
-        }
-
-        switch (raw)
-        {
-            case DateTimeOffset date:
-                value = date;
-                return true;
-            case DateTime date:
-                value = new DateTimeOffset(DateTime.SpecifyKind(date, date.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : date.Kind));
-                return true;
-            case string text when DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed):
-                value = parsed;
-                return true;
-            default:
-                return false;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
+using FunctionsGateway.Configuration;
 
 namespace FunctionsGateway.Authentication;
 
@@ -39,6 +40,8 @@ public sealed record AuthPolicy
     /// Whether the client's <c>Authorization</c> header is sent on to the backend. The default value
     /// is true for <c>jwt</c> and <c>jwt|apikey</c> (the header is then the token the gateway has
     /// just validated) and false for <c>anonymous</c> and <c>apikey</c> (the gateway never checked it).
+    /// On <c>jwt|apikey</c> even true forwards it only to callers authenticated by that token
+    /// (<see cref="IdentityHeaders.ForwardsAuthorization"/>).
     /// </summary>
     public bool ForwardAuthorization { get; init; }
 
@@ -80,7 +83,7 @@ public sealed record AuthPolicy
             return false;
         }
 
-        if (!TryParseList(scopes, "scope", "orders.read,orders.write", out var requiredScopes, out error))
+        if (!TryParseScopes(scopes, out var requiredScopes, out error))
         {
             column = ScopesColumn;
             return false;
@@ -191,6 +194,13 @@ public sealed record AuthPolicy
         return true;
     }
 
+    /// <summary>
+    /// Parses a comma-separated scope list as the <c>Scopes</c> column of a route or an API key is read:
+    /// <see cref="CommaList"/>'s rule, every item a scope token, duplicates dropped.
+    /// </summary>
+    internal static bool TryParseScopes(string? value, out ImmutableArray<string> scopes, out string error) =>
+        TryParseList(value, "scope", "orders.read,orders.write", out scopes, out error);
+
     private static bool TryParseList(
         string? value,
         string kind,
@@ -199,21 +209,14 @@ public sealed record AuthPolicy
         out string error)
     {
         items = [];
-        error = string.Empty;
-        if (string.IsNullOrWhiteSpace(value))
+        if (!CommaList.TryParse(value, kind, example, out var parts, out error))
         {
-            return true;
+            return false;
         }
 
-        var builder = ImmutableArray.CreateBuilder<string>();
-        foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
+        var builder = ImmutableArray.CreateBuilder<string>(parts.Length);
+        foreach (var item in parts)
         {
-            if (item.Length == 0)
-            {
-                error = $"'{value.Trim()}' has an empty entry; list {kind}s separated by single commas, such as {example}";
-                return false;
-            }
-
             if (!IsScopeToken(item))
             {
                 error = $"'{item}' is not a {kind}: a {kind} is printable ASCII without spaces, quotes or backslashes; separate {kind}s with commas, such as {example}";

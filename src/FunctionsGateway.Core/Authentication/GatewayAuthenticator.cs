@@ -12,7 +12,9 @@ namespace FunctionsGateway.Authentication;
 /// <remarks>
 /// On a <c>jwt|apikey</c> route a bearer token, when present, decides alone: an invalid token is
 /// rejected even if a valid API key is also sent, so a caller cannot shop between credentials.
-/// Only without a bearer token is the API key checked.
+/// Only without a bearer token is the API key checked. An <c>Authorization</c> header that is not
+/// <c>Bearer</c> followed by a space (<c>Basic</c>, <c>Bearer&lt;TAB&gt;</c>) counts as no token, and
+/// <see cref="IdentityHeaders.ForwardsAuthorization"/> then keeps it from the backend.
 /// </remarks>
 internal sealed partial class GatewayAuthenticator
 {

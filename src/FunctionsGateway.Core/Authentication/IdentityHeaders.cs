@@ -4,8 +4,9 @@ namespace FunctionsGateway.Authentication;
 
 /// <summary>
 /// The headers that tell a backend who called, and the rules that make them trustworthy: every
-/// client-sent <c>X-Gateway-*</c> header is removed before the gateway sets its own, the API key
-/// is never forwarded, and <c>Authorization</c> is forwarded only where the route's policy says so.
+/// client-sent <c>X-Gateway-*</c> header (also spelt with <c>_</c>) is removed before the gateway sets
+/// its own, the API key is never forwarded, and <c>Authorization</c> is forwarded only when it is the
+/// token the gateway validated for this request, or on a route that passes it through unchecked on purpose.
 /// These methods work on the outgoing <see cref="HttpRequestMessage"/> that the forwarder builds.
 /// </summary>
 internal static class IdentityHeaders
@@ -32,9 +33,9 @@ internal static class IdentityHeaders
     public const string Issuer = "X-Gateway-Issuer";
 
     /// <summary>
-    /// Prepares the outgoing request's headers in a safe order: strip client identity headers,
-    /// strip the API key, strip <c>Authorization</c> unless the policy forwards it, then set the
-    /// gateway's identity headers.
+    /// Prepares the outgoing request's headers in a safe order: strip the client's reserved headers
+    /// (<see cref="RemoveClientHeaders"/>), strip <c>Authorization</c> unless <see cref="ForwardsAuthorization"/>,
+    /// then set the gateway's identity headers.
     /// </summary>
     /// <param name="request">The request about to be sent to the backend.</param>
     /// <param name="identity">The authenticated caller.</param>
@@ -47,34 +48,55 @@ internal static class IdentityHeaders
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentException.ThrowIfNullOrEmpty(apiKeyHeader);
 
-        RemoveClientHeaders(request);
-        RemoveCredentials(request, apiKeyHeader, policy.ForwardAuthorization);
-        Set(request, identity);
-    }
-
-    /// <summary>Removes every header whose name starts with <c>X-Gateway-</c>, in any case.</summary>
-    public static void RemoveClientHeaders(HttpRequestMessage request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        RemoveGatewayHeaders(request.Headers);
-        if (request.Content is not null)
-        {
-            RemoveGatewayHeaders(request.Content.Headers);
-        }
-    }
-
-    /// <summary>Removes the API key always, and <c>Authorization</c> unless <paramref name="forwardAuthorization"/>.</summary>
-    public static void RemoveCredentials(HttpRequestMessage request, string apiKeyHeader, bool forwardAuthorization)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentException.ThrowIfNullOrEmpty(apiKeyHeader);
-        request.Headers.Remove(apiKeyHeader);
-        request.Content?.Headers.Remove(apiKeyHeader);
-        if (!forwardAuthorization)
+        RemoveClientHeaders(request, apiKeyHeader);
+        if (!ForwardsAuthorization(policy, identity))
         {
             request.Headers.Remove("Authorization");
         }
+
+        Set(request, identity);
     }
+
+    /// <summary>
+    /// Whether the client's <c>Authorization</c> header goes to the backend. On a route that accepts JWTs the
+    /// header is the credential the gateway checks, so it goes only when the route forwards it and this request
+    /// was authenticated by the bearer token in it: on a <c>jwt|apikey</c> route a caller authenticated by API key
+    /// cannot slip a <c>Basic</c> header, a <c>Bearer&lt;TAB&gt;</c> one or a forged token past the gateway. On
+    /// <c>anonymous</c> and <c>apikey</c> routes the gateway never reads the header; it goes only where the route
+    /// sets <c>ForwardAuthorization=true</c>, as an unchecked pass-through for a backend that checks it itself.
+    /// </summary>
+    public static bool ForwardsAuthorization(AuthPolicy policy, GatewayIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(identity);
+        return policy.ForwardAuthorization && (!policy.AcceptsJwt || identity.Method == Authentication.AuthMethod.Jwt);
+    }
+
+    /// <summary>
+    /// Removes every client header a backend could take for one the gateway vouches for: names starting with
+    /// <c>X-Gateway-</c> and the API-key header, in any case and with <c>_</c> in place of any <c>-</c>
+    /// (<c>X_Gateway_Consumer</c>, <c>x_api_key</c>), because CGI-style frameworks (WSGI, Rack, PHP) read
+    /// <c>X-Gateway-Consumer</c> and <c>X_Gateway_Consumer</c> as the same <c>HTTP_X_GATEWAY_CONSUMER</c>.
+    /// Both header collections are scanned once; nothing is allocated when there is nothing to remove.
+    /// </summary>
+    public static void RemoveClientHeaders(HttpRequestMessage request, string apiKeyHeader)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(apiKeyHeader);
+        RemoveReserved(request.Headers, apiKeyHeader);
+        if (request.Content is not null)
+        {
+            RemoveReserved(request.Content.Headers, apiKeyHeader);
+        }
+    }
+
+    /// <summary>
+    /// Whether a client header named <paramref name="name"/> is removed: it reads as <c>X-Gateway-*</c> or as
+    /// <paramref name="apiKeyHeader"/> once case is ignored and <c>_</c> is taken for <c>-</c>.
+    /// </summary>
+    public static bool IsReserved(ReadOnlySpan<char> name, ReadOnlySpan<char> apiKeyHeader) =>
+        (name.Length >= Prefix.Length && SameName(name[..Prefix.Length], Prefix))
+        || SameName(name, apiKeyHeader);
 
     /// <summary>
     /// Sets the identity headers from <paramref name="identity"/>. Call <see cref="RemoveClientHeaders"/>
@@ -103,12 +125,12 @@ internal static class IdentityHeaders
         _ => "anonymous",
     };
 
-    private static void RemoveGatewayHeaders(HttpHeaders headers)
+    private static void RemoveReserved(HttpHeaders headers, string apiKeyHeader)
     {
         List<string>? names = null;
         foreach (var header in headers.NonValidated)
         {
-            if (header.Key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            if (IsReserved(header.Key, apiKeyHeader))
             {
                 (names ??= []).Add(header.Key);
             }
@@ -122,6 +144,27 @@ internal static class IdentityHeaders
             }
         }
     }
+
+    // Header names are ASCII tokens; ASCII case folding is enough, and '_' stands for '-' as CGI maps both to '_'.
+    private static bool SameName(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (Fold(a[i]) != Fold(b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static char Fold(char c) => c == '_' ? '-' : char.ToLowerInvariant(c);
 
     private static void SetIfPresent(HttpRequestHeaders headers, string name, string? value)
     {

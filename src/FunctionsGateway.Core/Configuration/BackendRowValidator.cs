@@ -9,7 +9,7 @@ internal static class BackendRowValidator
     /// <summary>Validates the row. Returns null for an invalid row; the reader holds the problems.</summary>
     public static BackendDefinition? Validate(RowReader row, TableEntity entity)
     {
-        row.WarnAboutUnknownColumns(BackendColumns.Known);
+        row.CheckColumnNames(BackendColumns.Known);
         Uri? url = null;
         if (row.String(BackendColumns.Url) is not { } text)
         {

@@ -11,6 +11,9 @@ namespace FunctionsGateway.Configuration;
 /// </summary>
 internal static class GatewaySnapshotBuilder
 {
+    private static readonly string[] AuthColumns =
+        [RouteColumns.Auth, RouteColumns.Scopes, RouteColumns.Roles, RouteColumns.ForwardAuthorization];
+
     public static GatewaySnapshot Build(
         string routesTable,
         IReadOnlyList<TableEntity> routeRows,
@@ -90,9 +93,10 @@ internal static class GatewaySnapshotBuilder
             }
 
             // The last valid version serves on only if what it points at still exists, and never for a row that now
-            // asks for other protection than it had (different Auth, or what this version cannot do, such as RateLimit):
-            // serving the earlier version would drop the protection the operator just asked for.
-            var lastValid = RouteColumns.NotYetSupported.Any(row.Has) ? null : previous.RoutesById.GetValueOrDefault(row.Row);
+            // asks for other protection than it had (different Auth, a misspelt 'auth', or what this version cannot
+            // do, such as RateLimit in any case): serving the earlier version would drop the protection the operator
+            // just asked for.
+            var lastValid = row.ColumnsSetInAnyCase(RouteColumns.NotYetSupported).Count > 0 ? null : previous.RoutesById.GetValueOrDefault(row.Row);
             if (lastValid is not null && AsksForTheSameAuth(table, entity, lastValid.Route) && ResolvesPool(lastValid, pools, report: null))
             {
                 routes[row.Row] = lastValid;
@@ -113,7 +117,7 @@ internal static class GatewaySnapshotBuilder
         // A fresh reader: the row's problems were collected already.
         var probe = new RowReader(table, entity);
         var policy = RouteRowValidator.ParseAuth(probe);
-        return !probe.HasErrors && policy.Equals(lastValid.Auth);
+        return !probe.HasErrors && policy.Equals(lastValid.Auth) && !Array.Exists(AuthColumns, probe.HasMisspeltByCase);
     }
 
     private static bool ResolvesPool(ValidatedRoute route, Dictionary<string, PoolDefinition> pools, RowReader? report)

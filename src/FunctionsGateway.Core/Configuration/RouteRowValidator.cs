@@ -20,13 +20,12 @@ internal static class RouteRowValidator
     /// <summary>Validates the row. Returns null for a disabled or invalid row; the reader holds the problems.</summary>
     public static ValidatedRoute? Validate(RowReader row)
     {
-        row.WarnAboutUnknownColumns(RouteColumns.Known);
-        foreach (var column in RouteColumns.NotYetSupported)
+        row.CheckColumnNames(RouteColumns.Known);
+
+        // In any case: 'ratelimit' must not serve the route unlimited any more than 'RateLimit' would.
+        foreach (var column in row.ColumnsSetInAnyCase(RouteColumns.NotYetSupported))
         {
-            if (row.Has(column))
-            {
-                row.Error(column, "is not supported by this version of the gateway yet, so the route is not served while it is set (ignoring it could expose what it is meant to protect); remove the column or upgrade the gateway");
-            }
+            row.Error(column, "is not supported by this version of the gateway yet, so the route is not served while it is set (ignoring it could expose what it is meant to protect); remove the column or upgrade the gateway");
         }
 
         if (!row.Bool(RouteColumns.Enabled, defaultValue: true) && !row.HasErrors)
@@ -36,8 +35,8 @@ internal static class RouteRowValidator
 
         var path = ParsePath(row);
         var methods = ParseMethods(row);
-        var hosts = ParseList<HostPattern>(row, RouteColumns.Hosts, HostPattern.TryParse);
-        var headers = ParseList<HeaderMatch>(row, RouteColumns.MatchHeaders, HeaderMatch.TryParse);
+        var hosts = ParseList<HostPattern>(row, RouteColumns.Hosts, "host", "api.contoso.com,*.contoso.com", HostPattern.TryParse);
+        var headers = ParseList<HeaderMatch>(row, RouteColumns.MatchHeaders, "header", "x-api-version=2,x-beta", HeaderMatch.TryParse);
         var order = row.Int(RouteColumns.Order, 0, -1_000_000, 1_000_000);
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
         var (target, inlinePool) = ParseTarget(row);
@@ -120,7 +119,7 @@ internal static class RouteRowValidator
     private static ImmutableArray<string> ParseMethods(RowReader row)
     {
         var builder = ImmutableArray.CreateBuilder<string>();
-        foreach (var method in row.List(RouteColumns.Methods))
+        foreach (var method in row.List(RouteColumns.Methods, "method", "GET,POST"))
         {
             if (method.Length > 20 || !method.All(char.IsAsciiLetter))
             {
@@ -140,10 +139,10 @@ internal static class RouteRowValidator
 
     private delegate bool TryParser<T>(string text, out T value, out string error);
 
-    private static ImmutableArray<T> ParseList<T>(RowReader row, string column, TryParser<T> parse)
+    private static ImmutableArray<T> ParseList<T>(RowReader row, string column, string kind, string example, TryParser<T> parse)
     {
         var builder = ImmutableArray.CreateBuilder<T>();
-        foreach (var item in row.List(column))
+        foreach (var item in row.List(column, kind, example))
         {
             if (parse(item, out var value, out var error))
             {

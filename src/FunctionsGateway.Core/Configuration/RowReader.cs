@@ -1,11 +1,14 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Azure.Data.Tables;
 
 namespace FunctionsGateway.Configuration;
 
 /// <summary>
-/// Reads the columns of one row as an operator may have typed them in Storage Explorer: a number or a
-/// boolean may be stored with its own type or as a string ("5", "true"). Every problem is collected, none thrown.
+/// Reads the columns of one row as an operator may have typed them in Storage Explorer: a number, boolean or
+/// date may be stored with its own type or as a string ("5", "true", "2027-01-31"), and a blank string reads as
+/// an absent column. Every table's rows (Routes, Backends, ApiKeys) are read through it, so the same cell means
+/// the same everywhere. Every problem is collected, none thrown.
 /// </summary>
 internal sealed class RowReader
 {
@@ -56,11 +59,19 @@ internal sealed class RowReader
         return null;
     }
 
-    /// <summary>A comma-separated list, trimmed, without empty items; empty when absent.</summary>
-    public IReadOnlyList<string> List(string column) =>
-        String(column) is { } text
-            ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : [];
+    /// <summary>
+    /// A comma-separated list read by <see cref="CommaList"/>: trimmed items, empty when absent or blank; an empty
+    /// item is an error naming <paramref name="kind"/> and <paramref name="example"/>.
+    /// </summary>
+    public ImmutableArray<string> List(string column, string kind, string example)
+    {
+        if (!CommaList.TryParse(String(column), kind, example, out var items, out var error))
+        {
+            Error(column, error);
+        }
+
+        return items;
+    }
 
     /// <summary>A whole number within [min, max]; the default when absent or blank; an error when not a number or out of range.</summary>
     public int Int(string column, int defaultValue, int min, int max)
@@ -114,19 +125,88 @@ internal sealed class RowReader
         }
     }
 
-    /// <summary>Warns about each column that is neither known nor written by the service: likely a typo.</summary>
-    public void WarnAboutUnknownColumns(IReadOnlySet<string> knownColumns)
+    /// <summary>
+    /// A date and time, stored as DateTime or as text such as <c>2027-01-31</c> or <c>2027-01-31T00:00:00Z</c>
+    /// (without an offset it is UTC); null when absent or blank; an error when it is anything else.
+    /// </summary>
+    public DateTimeOffset? Date(string column)
+    {
+        if (!Has(column) || !_entity.TryGetValue(column, out var value))
+        {
+            return null;
+        }
+
+        switch (value)
+        {
+            case DateTimeOffset date:
+                return date;
+            case DateTime date:
+                return new DateTimeOffset(DateTime.SpecifyKind(date, date.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : date.Kind));
+            case string s when DateTimeOffset.TryParse(s.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed):
+                return parsed;
+            default:
+                Error(column, $"{Describe(value)} is not a date; write one such as 2027-01-31T00:00:00Z");
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Checks the row's column names against <paramref name="knownColumns"/> (exact, case-sensitive names). A column
+    /// that differs from a known one only by case is an error, because reading it as absent could drop what it asks
+    /// for (an <c>auth</c> column would leave the route anonymous); any other unknown column is a warning (likely a
+    /// note or a typo the operator can see on the status listing). Columns written by the Table service are skipped.
+    /// </summary>
+    public void CheckColumnNames(IReadOnlyCollection<string> knownColumns)
     {
         foreach (var column in _entity.Keys)
         {
-            if (!SystemColumns.Contains(column) && !knownColumns.Contains(column))
+            if (SystemColumns.Contains(column) || knownColumns.Contains(column))
             {
-                var hint = knownColumns.FirstOrDefault(k => string.Equals(k, column, StringComparison.OrdinalIgnoreCase));
-                Warning(column, hint is null
-                    ? "is not a known column and is ignored; check its spelling against docs/routes.md"
-                    : $"is not a known column and is ignored; column names are case-sensitive: did you mean '{hint}'?");
+                continue;
+            }
+
+            var known = knownColumns.FirstOrDefault(k => string.Equals(k, column, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                Warning(column, "is not a known column and is ignored; check its spelling against docs/routes.md");
+            }
+            else
+            {
+                Error(column, $"column names are case-sensitive: rename '{column}' to '{known}'");
             }
         }
+    }
+
+    /// <summary>
+    /// The row's columns (as written) that hold a value and whose name is one of <paramref name="columns"/> in any
+    /// case: how a column that must never be ignored, such as <c>RateLimit</c>, is found however it is spelt.
+    /// </summary>
+    public IReadOnlyList<string> ColumnsSetInAnyCase(IEnumerable<string> columns)
+    {
+        List<string>? found = null;
+        foreach (var name in _entity.Keys)
+        {
+            if (!SystemColumns.Contains(name) && Has(name) && columns.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                (found ??= []).Add(name);
+            }
+        }
+
+        return found ?? [];
+    }
+
+    /// <summary>Whether the row has a column named <paramref name="column"/> in another case only (<c>auth</c> for <c>Auth</c>), with or without a value.</summary>
+    public bool HasMisspeltByCase(string column)
+    {
+        foreach (var name in _entity.Keys)
+        {
+            if (string.Equals(name, column, StringComparison.OrdinalIgnoreCase) && !string.Equals(name, column, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Describe(object value) => value switch

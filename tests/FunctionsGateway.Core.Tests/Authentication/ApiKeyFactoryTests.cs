@@ -94,13 +94,15 @@ public sealed class ApiKeyFactoryTests
         Assert.Equal(expected, error);
     }
 
-    [Fact]
-    public void TryCreate_BadScopes_ExplainsTheFix()
+    [Theory]
+    [InlineData("orders read", "'orders read' is not a scope: a scope is printable ASCII without spaces, quotes or backslashes; separate scopes with commas, such as orders.read,orders.write")]
+    [InlineData("orders.read,,orders.write", "'orders.read,,orders.write' has an empty entry; list scopes separated by single commas, such as orders.read,orders.write")]
+    public void TryCreate_BadScopes_ExplainsTheFixAsTheGatewayWouldReadTheRow(string scopes, string expected)
     {
-        var ok = ApiKeyFactory.TryCreate("contoso", null, "orders read", null, null, Now, out _, out var error);
+        var ok = ApiKeyFactory.TryCreate("contoso", null, scopes, null, null, Now, out _, out var error);
 
         Assert.False(ok);
-        Assert.Equal("'orders read' is not a scope list; separate scopes with commas, each without spaces or quotes, such as orders.read,orders.write", error);
+        Assert.Equal(expected, error);
     }
 
     [Fact]

@@ -55,17 +55,52 @@ public sealed class ApiKeyRecordTests
         Assert.Equal(new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), record.ExpiresAt);
     }
 
+    [Fact]
+    public void FromEntity_BlankCells_ReadAsAbsentLikeInEveryOtherTable()
+    {
+        var entity = Row();
+        entity["Plan"] = "  ";
+        entity["Scopes"] = string.Empty;
+        entity["Enabled"] = string.Empty;
+        entity["ExpiresAt"] = " ";
+        entity["Description"] = string.Empty;
+
+        var record = ApiKeyRecord.FromEntity(entity);
+
+        Assert.True(record.IsValid);
+        Assert.Null(record.Plan);
+        Assert.Empty(record.Scopes);
+        Assert.True(record.Enabled);
+        Assert.Null(record.ExpiresAt);
+        Assert.Null(record.Description);
+    }
+
+    [Fact]
+    public void FromEntity_ScopesWithSpacesAndDuplicates_AreTrimmedAndListedOnce()
+    {
+        var entity = Row();
+        entity["Scopes"] = " orders.read , orders.write,orders.read ";
+
+        var record = ApiKeyRecord.FromEntity(entity);
+
+        Assert.True(record.IsValid);
+        Assert.Equal(["orders.read", "orders.write"], record.Scopes.ToArray());
+    }
+
     [Theory]
-    [InlineData("Consumer", null, "must be a non-empty string naming the consumer")]
-    [InlineData("Consumer", 42, "must be a non-empty string naming the consumer")]
-    [InlineData("Plan", 3, "must be a string")]
-    [InlineData("Scopes", "orders read", "must be a string of comma-separated scopes such as orders.read,orders.write")]
-    [InlineData("Enabled", 1, "must be a bool (true or false)")]
-    [InlineData("Enabled", "yes", "must be a bool (true or false)")]
-    [InlineData("ExpiresAt", "next year", "must be a DateTime such as 2027-01-31T00:00:00Z")]
-    [InlineData("ExpiresAt", 2027, "must be a DateTime such as 2027-01-31T00:00:00Z")]
-    [InlineData("Description", true, "must be a string")]
-    public void FromEntity_BadColumn_IsInvalidNamingTheColumn(string column, object? value, string problem)
+    [InlineData("Consumer", null, "is required; write the consumer id the key authenticates as, such as contoso-billing")]
+    [InlineData("Consumer", "  ", "is required; write the consumer id the key authenticates as, such as contoso-billing")]
+    [InlineData("Consumer", 42, "is stored as 42 (Int32); store it as a String")]
+    [InlineData("Plan", 3, "is stored as 3 (Int32); store it as a String")]
+    [InlineData("Scopes", "orders read", "'orders read' is not a scope: a scope is printable ASCII without spaces, quotes or backslashes; separate scopes with commas, such as orders.read,orders.write")]
+    [InlineData("Scopes", "orders.read,", "'orders.read,' has an empty entry; list scopes separated by single commas, such as orders.read,orders.write")]
+    [InlineData("Scopes", true, "is stored as true (Boolean); store it as a String")]
+    [InlineData("Enabled", 1, "1 (Int32) is not a boolean; write true or false")]
+    [InlineData("Enabled", "yes", "'yes' is not a boolean; write true or false")]
+    [InlineData("ExpiresAt", "next year", "'next year' is not a date; write one such as 2027-01-31T00:00:00Z")]
+    [InlineData("ExpiresAt", 2027, "2027 (Int32) is not a date; write one such as 2027-01-31T00:00:00Z")]
+    [InlineData("Description", true, "is stored as true (Boolean); store it as a String")]
+    public void FromEntity_BadColumn_IsInvalidNamingTheColumnWithTheMessageRouteRowsGet(string column, object? value, string problem)
     {
         var entity = Row();
         if (value is null)
@@ -83,6 +118,47 @@ public sealed class ApiKeyRecordTests
         Assert.False(record.Enabled);
         Assert.Equal(column, record.InvalidColumn);
         Assert.Equal(problem, record.Problem);
+    }
+
+    [Theory]
+    [InlineData("enabled", "Enabled")]
+    [InlineData("EXPIRESAT", "ExpiresAt")]
+    [InlineData("consumer", "Consumer")]
+    public void FromEntity_ColumnNamedInAnotherCase_RejectsTheKey(string written, string column)
+    {
+        // 'enabled = false' read as absent would leave the key enabled: the row is refused instead.
+        var entity = Row();
+        entity[written] = "false";
+
+        var record = ApiKeyRecord.FromEntity(entity);
+
+        Assert.False(record.IsValid);
+        Assert.False(record.Enabled);
+        Assert.Equal(written, record.InvalidColumn);
+        Assert.Equal($"column names are case-sensitive: rename '{written}' to '{column}'", record.Problem);
+    }
+
+    [Fact]
+    public void FromEntity_UnknownColumn_IsIgnored()
+    {
+        var entity = Row();
+        entity["Owner"] = "team-billing";
+
+        var record = ApiKeyRecord.FromEntity(entity);
+
+        Assert.True(record.IsValid);
+    }
+
+    [Fact]
+    public void FromEntity_SeveralBadColumns_NamesTheFirstInColumnOrder()
+    {
+        var entity = Row();
+        entity["Enabled"] = "yes";
+        entity["Plan"] = 3;
+
+        var record = ApiKeyRecord.FromEntity(entity);
+
+        Assert.Equal("Plan", record.InvalidColumn);
     }
 
     private static TableEntity Row() => new(Hash[..2], Hash) { ["Consumer"] = "contoso" };

@@ -25,7 +25,7 @@ internal sealed class FakeApiKeyLookup : IApiKeyLookup
     public string Add(string key, string consumer, bool enabled = true, DateTimeOffset? expiresAt = null, string? plan = "gold", string scopes = "orders.read")
     {
         var hash = ApiKeyHasher.Hash(key);
-        Assert.True(ApiKeyRecord.TryParseScopes(scopes, out var parsed));
+        Assert.True(AuthPolicy.TryParseScopes(scopes, out var parsed, out var error), error);
         _rows[hash] = new ApiKeyRecord
         {
             Hash = hash,

@@ -233,6 +233,32 @@ public sealed class GatewayAuthenticatorTests : IAsyncLifetime
 
     private string Token() => TestTokens.Sign(TestKeys.Rsa1, TestTokens.Payload(_provider.Issuer, _time.GetUtcNow()));
 
+    [Theory]
+    [InlineData("Basic dXNlcjpwYXNz")]
+    [InlineData("Bearer\t{token}")]
+    [InlineData("Negotiate abc, Bearer {token}")]
+    public async Task AuthenticateAsync_JwtOrApiKeyWithANonBearerHeaderAndAKey_IsTheKeyCallerAndTheHeaderIsNotForwarded(string authorization)
+    {
+        var policy = Policy("jwt|apikey");
+        var context = Request(authorization: [authorization.Replace("{token}", Token(), StringComparison.Ordinal)], apiKey: _key);
+
+        var result = await _authenticator.AuthenticateAsync(context, policy, CancellationToken.None);
+
+        Assert.Equal(AuthMethod.ApiKey, result.Identity!.Method);
+        Assert.False(IdentityHeaders.ForwardsAuthorization(policy, result.Identity));
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_JwtOrApiKeyWithAValidBearerToken_IsTheTokenCallerAndTheHeaderIsForwarded()
+    {
+        var policy = Policy("jwt|apikey");
+
+        var result = await _authenticator.AuthenticateAsync(Request(authorization: ["Bearer " + Token()], apiKey: _key), policy, CancellationToken.None);
+
+        Assert.Equal(AuthMethod.Jwt, result.Identity!.Method);
+        Assert.True(IdentityHeaders.ForwardsAuthorization(policy, result.Identity));
+    }
+
     private static DefaultHttpContext Request(string[]? authorization = null, string? apiKey = null, string[]? apiKeys = null)
     {
         var context = new DefaultHttpContext();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using FunctionsGateway.Authentication;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace FunctionsGateway.Core.Tests.Authentication;
 
@@ -58,18 +59,94 @@ public sealed class IdentityHeadersTests
 
     [Theory]
     [InlineData("jwt", null, true)]
+    [InlineData("jwt|apikey", null, true)]
     [InlineData("jwt", "false", false)]
-    [InlineData("apikey", null, false)]
-    [InlineData("anonymous", null, false)]
-    [InlineData("anonymous", "true", true)]
-    public void Apply_AuthorizationHeader_IsForwardedOnlyWhenThePolicySaysSo(string auth, string? forward, bool expected)
+    [InlineData("jwt|apikey", "false", false)]
+    public void Apply_AuthorizationOfACallerAuthenticatedByItsToken_IsForwardedUnlessTheRouteSaysNot(string auth, string? forward, bool expected)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://backend/");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "eyJ.eyJ.sig");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer eyJ.eyJ.sig");
 
-        IdentityHeaders.Apply(request, GatewayIdentity.Anonymous, Policy(auth, forward), "X-Api-Key");
+        IdentityHeaders.Apply(request, TokenCaller(), Policy(auth, forward), "X-Api-Key");
 
         Assert.Equal(expected, request.Headers.Contains("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("Basic YWRtaW46YWRtaW4=")]
+    [InlineData("Bearer\teyJ.eyJ.sig")]
+    [InlineData("Bearer eyJ.eyJ.sig")]
+    [InlineData("Negotiate abc, Bearer eyJ.eyJ.sig")]
+    public void Apply_AuthorizationOnAJwtOrApiKeyRouteCalledWithAnApiKey_IsNeverForwarded(string authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://backend/");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+
+        IdentityHeaders.Apply(request, KeyCaller, Policy("jwt|apikey"), "X-Api-Key");
+
+        Assert.False(request.Headers.Contains("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("apikey", null, false)]
+    [InlineData("apikey", "true", true)]
+    [InlineData("anonymous", null, false)]
+    [InlineData("anonymous", "true", true)]
+    public void Apply_AuthorizationOnARouteThatNeverReadsIt_PassesThroughOnlyWhenTheRouteAsksExplicitly(string auth, string? forward, bool expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://backend/");
+        request.Headers.TryAddWithoutValidation("Authorization", "Basic YWRtaW46YWRtaW4=");
+        var caller = auth == "apikey" ? KeyCaller : GatewayIdentity.Anonymous;
+
+        IdentityHeaders.Apply(request, caller, Policy(auth, forward), "X-Api-Key");
+
+        Assert.Equal(expected, request.Headers.Contains("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("X_Gateway_Consumer")]
+    [InlineData("x_gateway-subject")]
+    [InlineData("X-GATEWAY_AUTH_METHOD")]
+    [InlineData("x_gateway_anything")]
+    [InlineData("X_Api_Key")]
+    [InlineData("x_api-KEY")]
+    public void Apply_ClientHeaderThatReadsAsAGatewayOrApiKeyHeaderOnceUnderscoresAreDashes_IsRemoved(string name)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://backend/");
+        request.Headers.TryAddWithoutValidation(name, "admin");
+
+        IdentityHeaders.Apply(request, GatewayIdentity.Anonymous, AuthPolicy.Anonymous, "X-Api-Key");
+
+        Assert.DoesNotContain(request.Headers.NonValidated, h => h.Key == name);
+    }
+
+    [Fact]
+    public void Apply_CustomApiKeyHeaderSpeltWithUnderscores_IsRemoved()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://backend/");
+        request.Headers.TryAddWithoutValidation("Ocp_Apim_Subscription_Key", "fgw_secret");
+        request.Headers.TryAddWithoutValidation("X_Api_Key", "kept: not the key header here");
+
+        IdentityHeaders.Apply(request, GatewayIdentity.Anonymous, AuthPolicy.Anonymous, "Ocp-Apim-Subscription-Key");
+
+        Assert.False(request.Headers.Contains("Ocp_Apim_Subscription_Key"));
+        Assert.True(request.Headers.Contains("X_Api_Key"));
+    }
+
+    [Theory]
+    [InlineData("X-Gateway-Consumer", "X-Api-Key", true)]
+    [InlineData("x_GATEWAY_", "X-Api-Key", true)]
+    [InlineData("X_Api_Key", "X-Api-Key", true)]
+    [InlineData("X-Gateway", "X-Api-Key", false)]
+    [InlineData("X-Gatewayish", "X-Api-Key", false)]
+    [InlineData("X-Api-Keys", "X-Api-Key", false)]
+    [InlineData("X.Api.Key", "X-Api-Key", false)]
+    [InlineData("X_Request_Id", "X-Api-Key", false)]
+    public void IsReserved_ComparesNamesIgnoringCaseWithUnderscoreForDash(string name, string apiKeyHeader, bool expected)
+    {
+        var reserved = IdentityHeaders.IsReserved(name, apiKeyHeader);
+
+        Assert.Equal(expected, reserved);
     }
 
     [Fact]
@@ -90,11 +167,38 @@ public sealed class IdentityHeadersTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://backend/");
         request.Headers.TryAddWithoutValidation("X-Gatewayish", "keep");
         request.Headers.TryAddWithoutValidation("X-Request-Id", "keep");
+        request.Headers.TryAddWithoutValidation("X_Request_Id", "keep");
+        request.Headers.TryAddWithoutValidation("Authorization", "Basic YWRtaW46YWRtaW4=");
 
-        IdentityHeaders.RemoveClientHeaders(request);
+        IdentityHeaders.RemoveClientHeaders(request, "X-Api-Key");
 
         Assert.True(request.Headers.Contains("X-Gatewayish"));
         Assert.True(request.Headers.Contains("X-Request-Id"));
+        Assert.True(request.Headers.Contains("X_Request_Id"));
+        Assert.True(request.Headers.Contains("Authorization"));
+    }
+
+    [Fact]
+    public void RemoveClientHeaders_NothingToRemove_AllocatesNothing()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://backend/");
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
+        request.Headers.TryAddWithoutValidation("X-Request-Id", "abc");
+        request.Headers.TryAddWithoutValidation("X_Request_Id", "abc");
+        request.Content = new StringContent("{}");
+        IdentityHeaders.RemoveClientHeaders(request, "X-Api-Key");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        IdentityHeaders.RemoveClientHeaders(request, "X-Api-Key");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static GatewayIdentity TokenCaller()
+    {
+        var token = new JsonWebToken(TestTokens.Encode(new() { ["alg"] = "RS256" }) + "." + TestTokens.Encode(new() { ["sub"] = "user-42" }) + ".c2ln");
+        return GatewayIdentity.FromJwt(token, "client-app", "https://issuer/", [], []);
     }
 
     private static (string, string)[] GatewayHeaders(HttpHeaders headers) =>

@@ -282,20 +282,22 @@ public sealed class BackendRowValidatorTests
         Assert.Equal("'yes' is not a boolean; write true or false", problem.Message);
     }
 
-    [Fact]
-    public void Validate_UnknownColumnWithWrongCase_WarnsWithDidYouMeanAndIsStillServed()
+    [Theory]
+    [InlineData("weight", "Weight")]
+    [InlineData("URL", "Url")]
+    [InlineData("enabled", "Enabled")]
+    public void Validate_KnownColumnWrittenInAnotherCase_IsAnErrorAndTheBackendIsNotServed(string written, string column)
     {
         var entity = ValidRow();
-        entity["weight"] = 5;
+        entity[written] = "0";
 
         var (backend, problems) = Validate(entity);
 
-        Assert.NotNull(backend);
-        Assert.Equal(1, backend.Weight);
+        Assert.Null(backend);
         var problem = Assert.Single(problems);
-        Assert.Equal("weight", problem.Column);
-        Assert.Equal(ProblemSeverity.Warning, problem.Severity);
-        Assert.Equal("is not a known column and is ignored; column names are case-sensitive: did you mean 'Weight'?", problem.Message);
+        Assert.Equal(written, problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal($"column names are case-sensitive: rename '{written}' to '{column}'", problem.Message);
     }
 
     [Fact]

@@ -229,6 +229,55 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.False(problem.ServingLastValidVersion);
     }
 
+    [Theory]
+    [InlineData("auth", "jwt")]
+    [InlineData("AUTH", "apikey")]
+    [InlineData("scopes", "orders.read")]
+    [InlineData("forwardAuthorization", "false")]
+    public void Build_AuthColumnAddedInAnotherCaseToAValidRoute_StopsServingTheRoute(string written, string value)
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal", extra: ("Auth", "jwt"))], []);
+        var anonymousFirst = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);
+        TableEntity[] edited = [Route("orders", "/orders", backend: "https://orders.internal", extra: (written, value))];
+
+        var fromJwt = GatewaySnapshotBuilder.Build("Routes", edited, "Backends", [], first, SecondLoad);
+        var fromAnonymous = GatewaySnapshotBuilder.Build("Routes", edited, "Backends", [], anonymousFirst, SecondLoad);
+
+        // Read as absent, 'auth' would leave the edited row anonymous: the same protection as an anonymous last valid
+        // version, which would then keep serving the route the operator just tried to protect.
+        Assert.Empty(fromJwt.RoutesById);
+        Assert.Empty(fromAnonymous.RoutesById);
+        var problem = Assert.Single(fromAnonymous.Problems);
+        Assert.Equal(written, problem.Column);
+        Assert.False(problem.ServingLastValidVersion);
+    }
+
+    [Fact]
+    public void Build_NotYetSupportedColumnAddedInAnotherCase_StopsServingTheRoute()
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: ("ratelimit", "100/1m"))], "Backends", [], first, SecondLoad);
+
+        Assert.Empty(second.RoutesById);
+        Assert.All(second.Problems, p => Assert.False(p.ServingLastValidVersion));
+    }
+
+    [Fact]
+    public void Build_OtherColumnInAnotherCase_ServesTheLastValidVersion()
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: ("timeoutseconds", "5"))], "Backends", [], first, SecondLoad);
+
+        Assert.Single(second.RoutesById);
+        var problem = Assert.Single(second.Problems);
+        Assert.Equal("column names are case-sensitive: rename 'timeoutseconds' to 'TimeoutSeconds'", problem.Message);
+        Assert.True(problem.ServingLastValidVersion);
+    }
+
     [Fact]
     public void Build_InvalidEditThatAddsAuth_DoesNotFallBackToTheUnprotectedVersion()
     {

@@ -294,6 +294,29 @@ public sealed class RouteRowValidatorTests
         Assert.Equal(expectedMessage, problem.Message);
     }
 
+    [Theory]
+    [InlineData("Methods", "GET,,POST", "'GET,,POST' has an empty entry; list methods separated by single commas, such as GET,POST")]
+    [InlineData("Methods", "GET,", "'GET,' has an empty entry; list methods separated by single commas, such as GET,POST")]
+    [InlineData("Hosts", ",", "',' has an empty entry; list hosts separated by single commas, such as api.contoso.com,*.contoso.com")]
+    [InlineData("Hosts", "api.contoso.com, ,", "'api.contoso.com, ,' has an empty entry; list hosts separated by single commas, such as api.contoso.com,*.contoso.com")]
+    [InlineData("MatchHeaders", ",x-beta", "',x-beta' has an empty entry; list headers separated by single commas, such as x-api-version=2,x-beta")]
+    [InlineData("Scopes", "orders.read,", "'orders.read,' has an empty entry; list scopes separated by single commas, such as orders.read,orders.write")]
+    [InlineData("Roles", ",Orders.Admin", "',Orders.Admin' has an empty entry; list roles separated by single commas, such as Orders.Admin,Orders.Audit")]
+    public void Validate_ListWithAnEmptyEntry_IsAnErrorOnThatColumn(string column, string value, string expectedMessage)
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "jwt";
+        entity[column] = value;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal(column, problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal(expectedMessage, problem.Message);
+    }
+
     // ---- Order and TimeoutSeconds --------------------------------------------------------------------------------
 
     [Theory]
@@ -837,8 +860,31 @@ public sealed class RouteRowValidatorTests
         Assert.Equal("is not a known column and is ignored; check its spelling against docs/routes.md", problem.Message);
     }
 
+    [Theory]
+    [InlineData("auth", "Auth", "jwt")]
+    [InlineData("AUTH", "Auth", "jwt")]
+    [InlineData("scopes", "Scopes", "orders.read")]
+    [InlineData("roles", "Roles", "Orders.Admin")]
+    [InlineData("forwardauthorization", "ForwardAuthorization", "false")]
+    [InlineData("backend", "Backend", "https://other.internal")]
+    [InlineData("PATHREWRITE", "PathRewrite", "/v2/{id}")]
+    [InlineData("enabled", "Enabled", "false")]
+    public void Validate_KnownColumnWrittenInAnotherCase_IsAnErrorAndTheRouteIsNotServed(string written, string column, string value)
+    {
+        var entity = ValidRow();
+        entity[written] = value;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal(written, problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal($"column names are case-sensitive: rename '{written}' to '{column}'", problem.Message);
+    }
+
     [Fact]
-    public void Validate_ColumnNameWithWrongCase_WarnsWithDidYouMeanAndTheRealColumnCountsAsMissing()
+    public void Validate_PathWrittenInAnotherCase_ReportsTheRenameAndThatPathIsMissing()
     {
         var entity = new TableEntity("public", "orders") { ["path"] = "/orders", ["Backend"] = "https://orders.internal" };
 
@@ -846,12 +892,40 @@ public sealed class RouteRowValidatorTests
 
         Assert.Null(result);
         Assert.Equal(2, problems.Count);
-        var typo = Assert.Single(problems, p => p.Severity == ProblemSeverity.Warning);
-        Assert.Equal("path", typo.Column);
-        Assert.Equal("is not a known column and is ignored; column names are case-sensitive: did you mean 'Path'?", typo.Message);
-        var missing = Assert.Single(problems, p => p.Severity == ProblemSeverity.Error);
-        Assert.Equal("Path", missing.Column);
-        Assert.StartsWith("is required", missing.Message, StringComparison.Ordinal);
+        Assert.All(problems, p => Assert.Equal(ProblemSeverity.Error, p.Severity));
+        Assert.Equal("column names are case-sensitive: rename 'path' to 'Path'", Assert.Single(problems, p => p.Column == "path").Message);
+        Assert.StartsWith("is required", Assert.Single(problems, p => p.Column == "Path").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DisabledRowWithAColumnInAnotherCase_IsReportedNotSilentlyDisabled()
+    {
+        var entity = ValidRow();
+        entity["Enabled"] = false;
+        entity["auth"] = "jwt";
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        Assert.Equal("auth", Assert.Single(problems).Column);
+    }
+
+    [Theory]
+    [InlineData("ratelimit")]
+    [InlineData("RATELIMIT")]
+    [InlineData("canarypool")]
+    public void Validate_NotYetSupportedColumnInAnotherCase_IsNotSupportedAndMisnamed(string written)
+    {
+        var entity = ValidRow();
+        entity[written] = "100/1m";
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        Assert.Equal(2, problems.Count);
+        Assert.All(problems, p => Assert.Equal((written, ProblemSeverity.Error), (p.Column, p.Severity)));
+        Assert.Contains(problems, p => p.Message.StartsWith("column names are case-sensitive: rename", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Message.StartsWith("is not supported by this version of the gateway yet", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -255,13 +255,46 @@ public sealed class RowReaderTests
     }
 
     [Fact]
-    public void List_CommaSeparatedWithSpacesAndEmptyItems_ReturnsTrimmedNonEmptyItems()
+    public void List_CommaSeparatedWithSpaces_ReturnsTrimmedItemsInOrder()
     {
-        var row = Reader(" GET , ,POST,, put ");
+        var row = Reader(" GET , POST,put ");
 
-        var items = row.List(Column);
+        var items = row.List(Column, "method", "GET,POST");
 
-        Assert.Equal(["GET", "POST", "put"], items);
+        Assert.Equal(["GET", "POST", "put"], items.ToArray());
+        Assert.Empty(row.Problems);
+    }
+
+    [Theory]
+    [InlineData(" GET , ,POST ", "GET , ,POST")]
+    [InlineData("GET,,POST", "GET,,POST")]
+    [InlineData("GET,POST,", "GET,POST,")]
+    [InlineData(",GET", ",GET")]
+    [InlineData(",", ",")]
+    public void List_EmptyItem_IsAnErrorNamingTheValueAndTheFix(string stored, string shown)
+    {
+        var row = Reader(stored);
+
+        var items = row.List(Column, "method", "GET,POST");
+
+        Assert.Empty(items);
+        var problem = Assert.Single(row.Problems);
+        Assert.Equal(Column, problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal($"'{shown}' has an empty entry; list methods separated by single commas, such as GET,POST", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void List_ColumnBlank_ReturnsEmptyWithoutProblem(string stored)
+    {
+        var row = Reader(stored);
+
+        var items = row.List(Column, "method", "GET,POST");
+
+        Assert.Empty(items);
+        Assert.Empty(row.Problems);
     }
 
     [Fact]
@@ -269,9 +302,74 @@ public sealed class RowReaderTests
     {
         var row = new RowReader("Routes", new TableEntity("public", "a"));
 
-        var items = row.List(Column);
+        var items = row.List(Column, "method", "GET,POST");
 
         Assert.Empty(items);
+        Assert.Empty(row.Problems);
+    }
+
+    [Fact]
+    public void List_StoredAsNumber_ReportsErrorAskingForAString()
+    {
+        var row = Reader(3);
+
+        var items = row.List(Column, "method", "GET,POST");
+
+        Assert.Empty(items);
+        Assert.Equal("is stored as 3 (Int32); store it as a String", Assert.Single(row.Problems).Message);
+    }
+
+    [Theory]
+    [InlineData("2027-01-31")]
+    [InlineData(" 2027-01-31T00:00:00Z ")]
+    [InlineData("2027-01-31T01:00:00+01:00")]
+    public void Date_TextWithOrWithoutOffset_ReadsItAsUtcWhenNoneIsGiven(string stored)
+    {
+        var row = Reader(stored);
+
+        var value = row.Date(Column);
+
+        Assert.Equal(new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), value);
+        Assert.Empty(row.Problems);
+    }
+
+    [Fact]
+    public void Date_StoredAsDateTime_ReadsIt()
+    {
+        var row = Reader(new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero));
+
+        var value = row.Date(Column);
+
+        Assert.Equal(new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Date_Blank_IsAbsentWithoutProblem(string stored)
+    {
+        var row = Reader(stored);
+
+        var value = row.Date(Column);
+
+        Assert.Null(value);
+        Assert.Empty(row.Problems);
+    }
+
+    [Theory]
+    [InlineData("next year", "'next year' is not a date; write one such as 2027-01-31T00:00:00Z")]
+    [InlineData(2027, "2027 (Int32) is not a date; write one such as 2027-01-31T00:00:00Z")]
+    [InlineData(true, "true (Boolean) is not a date; write one such as 2027-01-31T00:00:00Z")]
+    public void Date_AnythingElse_ReportsErrorNamingTheValue(object stored, string expectedMessage)
+    {
+        var row = Reader(stored);
+
+        var value = row.Date(Column);
+
+        Assert.Null(value);
+        var problem = Assert.Single(row.Problems);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal(expectedMessage, problem.Message);
     }
 
     [Theory]
@@ -309,25 +407,49 @@ public sealed class RowReaderTests
         Assert.Equal(new RowId("Routes", "public", "orders"), id);
     }
 
-    [Fact]
-    public void WarnAboutUnknownColumns_CaseOnlyTypo_WarnsWithDidYouMeanHint()
+    [Theory]
+    [InlineData("weight")]
+    [InlineData("WEIGHT")]
+    [InlineData("wEiGhT")]
+    public void CheckColumnNames_ColumnDifferingOnlyByCase_IsAnErrorSayingWhatToRenameItTo(string written)
     {
-        var row = new RowReader("Backends", new TableEntity("pool", "a") { ["weight"] = 2 });
+        var row = new RowReader("Backends", new TableEntity("pool", "a") { [written] = 2 });
 
-        row.WarnAboutUnknownColumns(new HashSet<string>(StringComparer.Ordinal) { "Weight" });
+        row.CheckColumnNames(new HashSet<string>(StringComparer.Ordinal) { "Weight" });
 
         var problem = Assert.Single(row.Problems);
-        Assert.Equal("weight", problem.Column);
-        Assert.Equal(ProblemSeverity.Warning, problem.Severity);
-        Assert.Contains("did you mean 'Weight'?", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(written, problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal($"column names are case-sensitive: rename '{written}' to 'Weight'", problem.Message);
+        Assert.True(row.HasErrors);
     }
 
     [Fact]
-    public void WarnAboutUnknownColumns_UnrelatedName_WarnsWithoutHint()
+    public void CheckColumnNames_ColumnDifferingOnlyByCaseButBlank_IsStillAnError()
+    {
+        var row = new RowReader("Routes", new TableEntity("public", "a") { ["auth"] = string.Empty });
+
+        row.CheckColumnNames(new HashSet<string>(StringComparer.Ordinal) { "Auth" });
+
+        Assert.Equal("column names are case-sensitive: rename 'auth' to 'Auth'", Assert.Single(row.Problems).Message);
+    }
+
+    [Fact]
+    public void CheckColumnNames_ExactName_IsNoProblem()
+    {
+        var row = new RowReader("Backends", new TableEntity("pool", "a") { ["Weight"] = 2 });
+
+        row.CheckColumnNames(new HashSet<string>(StringComparer.Ordinal) { "Weight" });
+
+        Assert.Empty(row.Problems);
+    }
+
+    [Fact]
+    public void CheckColumnNames_UnrelatedName_WarnsWithoutHint()
     {
         var row = new RowReader("Backends", new TableEntity("pool", "a") { ["Colour"] = "blue" });
 
-        row.WarnAboutUnknownColumns(new HashSet<string>(StringComparer.Ordinal) { "Weight" });
+        row.CheckColumnNames(new HashSet<string>(StringComparer.Ordinal) { "Weight" });
 
         var problem = Assert.Single(row.Problems);
         Assert.Equal("Colour", problem.Column);
@@ -336,7 +458,7 @@ public sealed class RowReaderTests
     }
 
     [Fact]
-    public void WarnAboutUnknownColumns_ColumnsWrittenByTheTableService_AreNotWarnedAbout()
+    public void CheckColumnNames_ColumnsWrittenByTheTableService_AreNotReported()
     {
         var entity = new TableEntity("pool", "a")
         {
@@ -345,9 +467,34 @@ public sealed class RowReaderTests
         };
         var row = new RowReader("Backends", entity);
 
-        row.WarnAboutUnknownColumns(new HashSet<string>(StringComparer.Ordinal) { "Weight" });
+        row.CheckColumnNames(new HashSet<string>(StringComparer.Ordinal) { "Weight" });
 
         Assert.Empty(row.Problems);
+    }
+
+    [Fact]
+    public void ColumnsSetInAnyCase_FindsEverySpellingThatHoldsAValue()
+    {
+        var entity = new TableEntity("public", "a") { ["ratelimit"] = "100/1m", ["RETRIES"] = 3, ["CanaryPool"] = " ", ["Path"] = "/x" };
+        var row = new RowReader("Routes", entity);
+
+        var found = row.ColumnsSetInAnyCase(["RateLimit", "Retries", "CanaryPool"]);
+
+        Assert.Equal(["RETRIES", "ratelimit"], found.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("auth", true)]
+    [InlineData("AUTH", true)]
+    [InlineData("Auth", false)]
+    [InlineData("Author", false)]
+    public void HasMisspeltByCase_TellsAnotherCaseFromTheExactName(string written, bool expected)
+    {
+        var row = new RowReader("Routes", new TableEntity("public", "a") { [written] = "jwt" });
+
+        var misspelt = row.HasMisspeltByCase("Auth");
+
+        Assert.Equal(expected, misspelt);
     }
 
     [Fact]
