@@ -17,14 +17,15 @@ internal static class GatewaySnapshotBuilder
         string backendsTable,
         IReadOnlyList<TableEntity> backendRows,
         GatewaySnapshot previous,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        IReadOnlyList<string>? trustedAudiences = null)
     {
         var problems = ImmutableArray.CreateBuilder<ConfigProblem>();
         var backends = BuildBackends(backendsTable, backendRows, previous, problems);
         var pools = backends.Values
             .GroupBy(b => b.Id.PartitionKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => new PoolDefinition(g.Key, [.. g.OrderBy(b => b.Id.RowKey, StringComparer.Ordinal)]), StringComparer.Ordinal);
-        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems);
+        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems, trustedAudiences);
         foreach (var route in routes.Values)
         {
             if (route.InlinePool is { } inline)
@@ -68,13 +69,14 @@ internal static class GatewaySnapshotBuilder
         IReadOnlyList<TableEntity> rows,
         GatewaySnapshot previous,
         Dictionary<string, PoolDefinition> pools,
-        ImmutableArray<ConfigProblem>.Builder problems)
+        ImmutableArray<ConfigProblem>.Builder problems,
+        IReadOnlyList<string>? trustedAudiences)
     {
         var routes = new Dictionary<RowId, ValidatedRoute>();
         foreach (var entity in rows)
         {
             var row = new RowReader(table, entity);
-            var route = RouteRowValidator.Validate(row);
+            var route = RouteRowValidator.Validate(row, trustedAudiences);
             if (route is not null && ResolvesPool(route, pools, row))
             {
                 routes[row.Row] = route;
@@ -90,10 +92,11 @@ internal static class GatewaySnapshotBuilder
             }
 
             // The last valid version serves on only if what it points at still exists, and never for a row that now
-            // asks for other protection than it had (different Auth, or what this version cannot do, such as RateLimit):
+            // asks for other protection than it had (different Auth, Scopes, Roles, ForwardAuthorization or Audiences, or what
+            // this version cannot do, such as RateLimit):
             // serving the earlier version would drop the protection the operator just asked for.
             var lastValid = RouteColumns.NotYetSupported.Any(row.Has) ? null : previous.RoutesById.GetValueOrDefault(row.Row);
-            if (lastValid is not null && AsksForTheSameAuth(table, entity, lastValid.Route) && ResolvesPool(lastValid, pools, report: null))
+            if (lastValid is not null && AsksForTheSameAuth(table, entity, lastValid.Route, trustedAudiences) && ResolvesPool(lastValid, pools, report: null))
             {
                 routes[row.Row] = lastValid;
             }
@@ -108,11 +111,12 @@ internal static class GatewaySnapshotBuilder
         return routes;
     }
 
-    private static bool AsksForTheSameAuth(string table, TableEntity entity, RouteDefinition lastValid)
+    private static bool AsksForTheSameAuth(string table, TableEntity entity, RouteDefinition lastValid, IReadOnlyList<string>? trustedAudiences)
     {
-        // A fresh reader: the row's problems were collected already.
+        // A fresh reader: the row's problems were collected already. Audiences are part of the policy: a changed
+        // Audiences column is a change of protection like any other.
         var probe = new RowReader(table, entity);
-        var policy = RouteRowValidator.ParseAuth(probe);
+        var policy = RouteRowValidator.ParseAuth(probe, trustedAudiences);
         return !probe.HasErrors && policy.Equals(lastValid.Auth);
     }
 
