@@ -62,4 +62,10 @@ internal enum AuthFailureReason
 
     /// <summary>The API-key store could not be read.</summary>
     KeyStoreUnavailable,
+
+    /// <summary>
+    /// The token's <c>kid</c> is not among the cached keys and too many requests already wait for the issuer's
+    /// next key fetch (<see cref="SigningKeySource.MaxUnknownKeyWaiters"/>), so it was not checked.
+    /// </summary>
+    SigningKeyLookupBusy,
 }

@@ -75,12 +75,22 @@ internal sealed class AuthenticationOptions
     public int MetadataRefreshMinutes { get; set; } = 60;
 
     /// <summary>
-    /// The least time between two fetches of one issuer's metadata: an unknown <c>kid</c> triggers
-    /// at most one fetch per interval (concurrent requests share it), and a failed fetch is
-    /// retried no sooner.
+    /// The least time between two routine fetches of one issuer's metadata: a failed first or
+    /// background fetch is retried no sooner. Fetches for an unknown <c>kid</c> have their own
+    /// interval, <see cref="UnknownKeyRefreshSeconds"/>.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public int MinimumMetadataRefreshSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The least time between two fetches of one issuer's keys caused by tokens whose <c>kid</c> is not
+    /// among the cached keys, 1 to 30. A token with an unknown <c>kid</c> arriving sooner waits for the
+    /// next allowed fetch (at most this long, plus the fetch itself) instead of failing, so an attacker's
+    /// invented <c>kid</c> cannot make the first token signed with a newly published key fail; and a flood
+    /// of invented <c>kid</c>s costs at most one fetch per issuer per interval.
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    public int UnknownKeyRefreshSeconds { get; set; } = 5;
 
     /// <summary>
     /// How long one metadata or JWKS request may take.

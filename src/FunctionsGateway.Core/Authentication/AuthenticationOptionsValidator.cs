@@ -36,6 +36,7 @@ internal sealed class AuthenticationOptionsValidator : IValidateOptions<Authenti
         Range(errors, "ValidatedTokenCacheSize", options.ValidatedTokenCacheSize, 0, 1_000_000, "tokens");
         Range(errors, "MetadataRefreshMinutes", options.MetadataRefreshMinutes, 1, 1440, "minutes");
         Range(errors, "MinimumMetadataRefreshSeconds", options.MinimumMetadataRefreshSeconds, 1, 3600, "seconds");
+        Range(errors, "UnknownKeyRefreshSeconds", options.UnknownKeyRefreshSeconds, 1, 30, "seconds (a token with an unknown kid may wait this long)");
         Range(errors, "MetadataTimeoutSeconds", options.MetadataTimeoutSeconds, 1, 120, "seconds");
 
         if (string.IsNullOrWhiteSpace(options.Realm) || options.Realm.Any(c => c is < ' ' or > '~' or '"' or '\\'))

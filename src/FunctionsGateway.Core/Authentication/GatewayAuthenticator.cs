@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Primitives;
 namespace FunctionsGateway.Authentication;
 
 /// <summary>
-/// Authenticates a request under a route's <see cref="AuthPolicy"/> and checks its scopes and
+/// Authenticates a request under a route's <see cref="AuthPolicy"/> and checks its audiences, scopes and
 /// roles: the one call the pipeline makes between matching a route and rate limiting.
 /// </summary>
 /// <remarks>
@@ -19,6 +20,10 @@ namespace FunctionsGateway.Authentication;
 internal sealed partial class GatewayAuthenticator
 {
     private static readonly AuthResult AnonymousSuccess = AuthResult.Success(GatewayIdentity.Anonymous);
+
+    // The same answer as a token the issuer's audience check refused: a caller learns the kind, never the audiences.
+    private static readonly AuthResult AudienceRefused =
+        AuthResult.Failed(AuthMethod.Jwt, AuthFailureReason.AudienceInvalid, "The token audience is not accepted");
 
     private readonly JwtValidator _jwt;
     private readonly ApiKeyAuthenticator _apiKeys;
@@ -137,6 +142,12 @@ internal sealed partial class GatewayAuthenticator
         }
 
         var identity = result.Identity;
+        if (!policy.Audiences.IsEmpty && identity.Method == AuthMethod.Jwt && !HoldsAny(identity.Audiences, policy.Audiences))
+        {
+            Log.AudienceNotAccepted(_logger, identity.Consumer ?? string.Empty);
+            return AudienceRefused;
+        }
+
         var credential = identity.Method == AuthMethod.ApiKey ? "API key" : "token";
         foreach (var scope in policy.RequiredScopes)
         {
@@ -159,6 +170,22 @@ internal sealed partial class GatewayAuthenticator
         return result;
     }
 
+    private static bool HoldsAny(ImmutableArray<string> held, ImmutableArray<string> accepted)
+    {
+        foreach (var audience in held)
+        {
+            foreach (var candidate in accepted)
+            {
+                if (AudienceMatch.Same(audience, candidate))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 220, Level = LogLevel.Debug, Message = "Consumer {Consumer} lacks the scope {Scope} the route requires")]
@@ -169,5 +196,8 @@ internal sealed partial class GatewayAuthenticator
 
         [LoggerMessage(EventId = 222, Level = LogLevel.Debug, Message = "Request rejected: more than one {Header} header")]
         public static partial void DuplicateHeader(ILogger logger, string header);
+
+        [LoggerMessage(EventId = 223, Level = LogLevel.Debug, Message = "Consumer {Consumer}'s token has none of the audiences the route accepts")]
+        public static partial void AudienceNotAccepted(ILogger logger, string consumer);
     }
 }

@@ -22,6 +22,7 @@ internal sealed class GatewayIdentity
         string? issuer,
         ImmutableArray<string> scopes,
         ImmutableArray<string> roles,
+        ImmutableArray<string> audiences,
         JsonWebToken? token)
     {
         Method = method;
@@ -31,12 +32,13 @@ internal sealed class GatewayIdentity
         Issuer = issuer;
         Scopes = scopes;
         Roles = roles;
+        Audiences = audiences;
         _token = token;
     }
 
     /// <summary>The identity of every request on an <c>anonymous</c> route.</summary>
     public static GatewayIdentity Anonymous { get; } =
-        new(AuthMethod.Anonymous, consumer: null, subject: null, plan: null, issuer: null, [], [], token: null);
+        new(AuthMethod.Anonymous, consumer: null, subject: null, plan: null, issuer: null, [], [], [], token: null);
 
     /// <summary>How the caller was authenticated.</summary>
     public AuthMethod Method { get; }
@@ -66,6 +68,9 @@ internal sealed class GatewayIdentity
     /// <summary>Granted roles: the JWT's <c>roles</c> claim; API keys carry none.</summary>
     public ImmutableArray<string> Roles { get; }
 
+    /// <summary>The validated token's <c>aud</c> values, for routes that narrow the audiences; empty for other callers.</summary>
+    public ImmutableArray<string> Audiences { get; }
+
     /// <summary>Whether the caller presented a credential that was checked.</summary>
     public bool IsAuthenticated => Method != AuthMethod.Anonymous;
 
@@ -79,7 +84,7 @@ internal sealed class GatewayIdentity
     {
         ArgumentNullException.ThrowIfNull(token);
         var subject = token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var sub) ? sub : null;
-        return new GatewayIdentity(AuthMethod.Jwt, consumer, subject, plan: null, issuer, scopes, roles, token);
+        return new GatewayIdentity(AuthMethod.Jwt, consumer, subject, plan: null, issuer, scopes, roles, [.. token.Audiences], token);
     }
 
     /// <summary>An identity from an accepted API key.</summary>
@@ -95,6 +100,7 @@ internal sealed class GatewayIdentity
             issuer: null,
             scopes,
             roles: [],
+            audiences: [],
             token: null);
     }
 

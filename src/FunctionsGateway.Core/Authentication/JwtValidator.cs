@@ -12,8 +12,9 @@ namespace FunctionsGateway.Authentication;
 /// oversized and malformed tokens, encrypted tokens, algorithms outside the issuer's allow-list
 /// (so <c>alg: none</c> and HS* never reach a key) and issuers that are not configured. Keys come
 /// only from the issuer's configured discovery document or JWKS; <c>jku</c>, <c>x5u</c> and
-/// <c>jwk</c> token headers are never read. A <c>kid</c> not among the cached keys triggers one
-/// throttled refresh (key rollover) before the token is judged.
+/// <c>jwk</c> token headers are never read. A <c>kid</c> not among the cached keys is looked for in a
+/// fetch made after it was seen (key rollover; see <see cref="SigningKeySource.FindUnknownKeyAsync"/>), and
+/// a token without <c>kid</c> is tried against at most <see cref="SigningKeySnapshot.MaxKeysTriedWithoutKeyId"/> keys.
 /// </summary>
 internal sealed partial class JwtValidator
 {
@@ -106,16 +107,29 @@ internal sealed partial class JwtValidator
         }
 
         var kid = jwt.Kid;
-        if (!string.IsNullOrEmpty(kid) && !snapshot.KeyIds.Contains(kid))
+        var parameters = snapshot.Parameters;
+        if (string.IsNullOrEmpty(kid))
         {
-            snapshot = await source.RefreshForUnknownKeyAsync(cancellationToken).ConfigureAwait(false) ?? snapshot;
-            if (!snapshot.KeyIds.Contains(kid))
+            parameters = snapshot.ParametersWithoutKeyId;
+        }
+        else if (!snapshot.KeyIds.Contains(kid))
+        {
+            var (lookup, keys) = await source.FindUnknownKeyAsync(kid, cancellationToken).ConfigureAwait(false);
+            if (lookup == SigningKeyLookup.Busy)
+            {
+                return AuthResult.Unavailable(AuthMethod.Jwt, AuthFailureReason.SigningKeyLookupBusy, "The token could not be checked; try again later");
+            }
+
+            if (lookup != SigningKeyLookup.Found || keys is null)
             {
                 return Reject(AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
             }
+
+            snapshot = keys;
+            parameters = keys.Parameters;
         }
 
-        var result = await _handler.ValidateTokenAsync(jwt, snapshot.Parameters).ConfigureAwait(false);
+        var result = await _handler.ValidateTokenAsync(jwt, parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
             var (reason, description) = Describe(result.Exception);
@@ -164,6 +178,16 @@ internal sealed partial class JwtValidator
             if (string.Equals(snapshot.Issuer, issuer, StringComparison.Ordinal))
             {
                 return (source, snapshot, false);
+            }
+        }
+
+        // An issuer whose keys were never fetched makes every unmatched token 503, not only its own: answering 503
+        // to its tokens and 401 to others would tell a caller which issuers are trusted.
+        foreach (var source in Sources)
+        {
+            if (!anyUnavailable && source.Current is null && source.ConfiguredIssuer is not null)
+            {
+                anyUnavailable = await source.GetAsync(cancellationToken).ConfigureAwait(false) is null;
             }
         }
 

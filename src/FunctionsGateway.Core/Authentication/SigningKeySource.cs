@@ -7,10 +7,10 @@ namespace FunctionsGateway.Authentication;
 
 /// <summary>
 /// Keeps one issuer's signing keys: fetched on first use, refreshed in the background when older
-/// than <see cref="AuthenticationOptions.MetadataRefreshMinutes"/>, refreshed on demand for an
-/// unknown <c>kid</c> at most once per <see cref="AuthenticationOptions.MinimumMetadataRefreshSeconds"/>
-/// (concurrent callers share one fetch), and never replaced by a failed fetch: while the key
-/// endpoint is down, tokens are judged against the last keys fetched.
+/// than <see cref="AuthenticationOptions.MetadataRefreshMinutes"/>, fetched again for an unknown
+/// <c>kid</c> at most once per <see cref="AuthenticationOptions.UnknownKeyRefreshSeconds"/> (concurrent
+/// callers share one fetch, later ones wait for the next allowed fetch), and never replaced by a failed
+/// fetch: while the key endpoint is down, tokens are judged against the last keys fetched.
 /// </summary>
 /// <remarks>
 /// This plays the part of IdentityModel's <c>ConfigurationManager</c>, which reads the wall clock
@@ -20,16 +20,43 @@ namespace FunctionsGateway.Authentication;
 /// </remarks>
 internal sealed partial class SigningKeySource
 {
+    /// <summary>
+    /// The most requests that may wait at once for this issuer's next fetch; beyond it an unknown <c>kid</c>
+    /// is answered at once (503), so a flood of invented <c>kid</c>s cannot pile up waiting requests.
+    /// </summary>
+    internal const int MaxUnknownKeyWaiters = 256;
+
+    /// <summary>The most <c>kid</c>s remembered as not the issuer's; a full memory drops expired entries, then all.</summary>
+    internal const int MaxRememberedUnknownKeys = 1024;
+
+    /// <summary>
+    /// How long a <c>kid</c> that a fresh fetch lacked is remembered as not the issuer's: repeating it fails at
+    /// once, without waiting or fetching. Short, because an issuer that signs before its JWKS shows the key
+    /// would otherwise have that key refused for long.
+    /// </summary>
+    internal static readonly TimeSpan UnknownKeyMemory = TimeSpan.FromSeconds(60);
+
     private readonly IConfigurationRetriever<OpenIdConnectConfiguration> _retriever;
     private readonly IDocumentRetriever _documents;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _refreshInterval;
     private readonly TimeSpan _minimumInterval;
+    private readonly TimeSpan _unknownKeyInterval;
     private readonly Lock _gate = new();
+
+    // kid -> the number of the last fetch started when a waiting request first saw it; only a later fetch
+    // has looked for it. Entries live until the next fetch completes, so there are never many.
+    private readonly Dictionary<string, long> _sightings = new(StringComparer.Ordinal);
+
+    // kid -> until when it is known not to be the issuer's.
+    private readonly Dictionary<string, DateTimeOffset> _unknownKeys = new(StringComparer.Ordinal);
     private SigningKeySnapshot? _current;
-    private Task? _refresh;
-    private DateTimeOffset _lastUnknownKeyAttempt = DateTimeOffset.MinValue;
+    private Task<bool>? _fetch;
+    private long _fetchNumber;
+    private Task<bool>? _nextUnknownKeyFetch;
+    private int _waiters;
+    private DateTimeOffset _lastUnknownKeyFetch = DateTimeOffset.MinValue;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
 
     public SigningKeySource(
@@ -54,6 +81,7 @@ internal sealed partial class SigningKeySource
         _logger = logger;
         _refreshInterval = TimeSpan.FromMinutes(options.MetadataRefreshMinutes);
         _minimumInterval = TimeSpan.FromSeconds(options.MinimumMetadataRefreshSeconds);
+        _unknownKeyInterval = TimeSpan.FromSeconds(options.UnknownKeyRefreshSeconds);
     }
 
     /// <summary>The issuer's settings.</summary>
@@ -75,7 +103,19 @@ internal sealed partial class SigningKeySource
         {
             lock (_gate)
             {
-                return _refresh ?? Task.CompletedTask;
+                return _fetch ?? Task.CompletedTask;
+            }
+        }
+    }
+
+    /// <summary>How many requests wait for a fetch for an unknown <c>kid</c>; lets tests wait until they all do.</summary>
+    internal int UnknownKeyWaiters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiters;
             }
         }
     }
@@ -93,32 +133,129 @@ internal sealed partial class SigningKeySource
         {
             if (now - current.FetchedAt >= _refreshInterval)
             {
-                TryStartRefresh(now);
+                TryStartRoutineFetch(now);
             }
 
             return ValueTask.FromResult<SigningKeySnapshot?>(current);
         }
 
-        var refresh = TryStartRefresh(now);
-        return refresh is null ? ValueTask.FromResult<SigningKeySnapshot?>(null) : AwaitAsync(refresh, cancellationToken);
+        var fetch = TryStartRoutineFetch(now);
+        return fetch is null ? ValueTask.FromResult<SigningKeySnapshot?>(null) : AwaitAsync(fetch, cancellationToken);
     }
 
     /// <summary>
-    /// Fetches the keys again because a token names a key not among them, unless a fetch started
-    /// less than the minimum interval ago; joins a fetch already running.
+    /// Looks for <paramref name="kid"/>, which is not among the cached keys, in a fetch that starts after it
+    /// was first seen: the fetch in progress if it did, otherwise a new one, no sooner than
+    /// <see cref="AuthenticationOptions.UnknownKeyRefreshSeconds"/> after the last fetch for an unknown
+    /// <c>kid</c> (the caller waits for it). A <c>kid</c> such a fetch lacked is remembered for
+    /// <see cref="UnknownKeyMemory"/> and then refused at once.
     /// </summary>
-    /// <returns>The keys after the fetch, or the current ones when throttled.</returns>
-    public ValueTask<SigningKeySnapshot?> RefreshForUnknownKeyAsync(CancellationToken cancellationToken)
+    /// <param name="kid">The token's <c>kid</c>.</param>
+    /// <param name="cancellationToken">The request's cancellation; it ends the wait, never the shared fetch.</param>
+    /// <returns>What was found, with the keys to judge the token against (null only if none were ever fetched).</returns>
+    public async ValueTask<(SigningKeyLookup Lookup, SigningKeySnapshot? Keys)> FindUnknownKeyAsync(string kid, CancellationToken cancellationToken)
     {
-        var refresh = TryStartRefresh(_time.GetUtcNow(), forUnknownKey: true);
-        if (refresh is null)
+        ArgumentException.ThrowIfNullOrEmpty(kid);
+        Task<bool> fetch;
+        TaskCompletionSource<bool>? startNow = null;
+        TaskCompletionSource<bool>? startLater = null;
+        long number = 0;
+        var delay = TimeSpan.Zero;
+        lock (_gate)
         {
-            Log.RefreshThrottled(_logger, Address);
-            return ValueTask.FromResult(Current);
+            var current = Current;
+            if (current is not null && current.KeyIds.Contains(kid))
+            {
+                return (SigningKeyLookup.Found, current);
+            }
+
+            var now = _time.GetUtcNow();
+            if (IsRememberedAsUnknown(kid, now))
+            {
+                Log.RememberedUnknownKey(_logger, Address);
+                return (SigningKeyLookup.Unknown, current);
+            }
+
+            if (_waiters >= MaxUnknownKeyWaiters || (_sightings.Count >= MaxUnknownKeyWaiters && !_sightings.ContainsKey(kid)))
+            {
+                Log.TooManyWaiters(_logger, Address, MaxUnknownKeyWaiters);
+                return (SigningKeyLookup.Busy, current);
+            }
+
+            if (!_sightings.TryGetValue(kid, out var seenAfter))
+            {
+                seenAfter = _fetchNumber;
+                _sightings[kid] = seenAfter;
+            }
+
+            if (_fetch is not null && _fetchNumber > seenAfter)
+            {
+                fetch = _fetch;
+            }
+            else if (_nextUnknownKeyFetch is not null)
+            {
+                fetch = _nextUnknownKeyFetch;
+            }
+            else if (_fetch is null && now - _lastUnknownKeyFetch >= _unknownKeyInterval)
+            {
+                _lastUnknownKeyFetch = now;
+                (startNow, number) = BeginFetch(now);
+                fetch = startNow.Task;
+                Log.RefreshingForUnknownKey(_logger, Address);
+            }
+            else
+            {
+                // Throttled, or a fetch that started before this kid was seen is running: it may have read the
+                // keys before the issuer published this one, so only the next fetch can tell.
+                delay = _lastUnknownKeyFetch + _unknownKeyInterval - now;
+                delay = delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+                startLater = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _nextUnknownKeyFetch = startLater.Task;
+                fetch = startLater.Task;
+                Log.WaitingForNextFetch(_logger, Address, delay.TotalSeconds);
+            }
+
+            _waiters++;
         }
 
-        Log.RefreshingForUnknownKey(_logger, Address);
-        return AwaitAsync(refresh, cancellationToken);
+        if (startNow is not null)
+        {
+            _ = FetchAsync(number, startNow);
+        }
+
+        if (startLater is not null)
+        {
+            _ = FetchLaterAsync(delay, startLater);
+        }
+
+        bool looked;
+        try
+        {
+            looked = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waiters--;
+            }
+        }
+
+        var keys = Current;
+        if (keys is not null && keys.KeyIds.Contains(kid))
+        {
+            return (SigningKeyLookup.Found, keys);
+        }
+
+        if (looked)
+        {
+            lock (_gate)
+            {
+                Remember(kid, _time.GetUtcNow());
+            }
+        }
+
+        return (SigningKeyLookup.Unknown, keys);
     }
 
     private async ValueTask<SigningKeySnapshot?> AwaitAsync(Task refresh, CancellationToken cancellationToken)
@@ -127,40 +264,88 @@ internal sealed partial class SigningKeySource
         return Current;
     }
 
-    // Unknown-kid refreshes are throttled against each other only: a rollover right after a routine
-    // fetch must still be seen by its first token, while a flood of made-up kids costs one fetch per interval.
-    private Task? TryStartRefresh(DateTimeOffset now, bool forUnknownKey = false)
+    private Task<bool>? TryStartRoutineFetch(DateTimeOffset now)
     {
-        TaskCompletionSource started;
+        TaskCompletionSource<bool> started;
+        long number;
         lock (_gate)
         {
-            if (_refresh is not null)
+            if (_fetch is not null)
             {
-                return _refresh;
+                return _fetch;
             }
 
-            var last = forUnknownKey ? _lastUnknownKeyAttempt : _lastAttempt;
-            if (now - last < _minimumInterval)
+            if (now - _lastAttempt < _minimumInterval)
             {
                 return null;
             }
 
-            _lastAttempt = now;
-            if (forUnknownKey)
-            {
-                _lastUnknownKeyAttempt = now;
-            }
-
-            started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _refresh = started.Task;
+            (started, number) = BeginFetch(now);
         }
 
-        _ = RefreshAsync(started);
+        _ = FetchAsync(number, started);
         return started.Task;
     }
 
-    private async Task RefreshAsync(TaskCompletionSource completion)
+    // Called under the lock; the caller starts FetchAsync after leaving it.
+    private (TaskCompletionSource<bool> Completion, long Number) BeginFetch(DateTimeOffset now)
     {
+        _lastAttempt = now;
+        var completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fetch = completion.Task;
+        return (completion, ++_fetchNumber);
+    }
+
+    // The next allowed fetch for unknown kids, shared by every request that waits for it. One fetch runs at a time,
+    // so it follows any fetch still running when its time comes.
+    private async Task FetchLaterAsync(TimeSpan delay, TaskCompletionSource<bool> completion)
+    {
+        try
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                Task<bool>? running;
+                TaskCompletionSource<bool>? started = null;
+                long number = 0;
+                lock (_gate)
+                {
+                    running = _fetch;
+                    if (running is null)
+                    {
+                        _nextUnknownKeyFetch = null;
+                        var now = _time.GetUtcNow();
+                        _lastUnknownKeyFetch = now;
+                        (started, number) = BeginFetch(now);
+                    }
+                }
+
+                if (started is not null)
+                {
+                    Log.RefreshingForUnknownKey(_logger, Address);
+                    await FetchAsync(number, started).ConfigureAwait(false);
+                    completion.TrySetResult(await started.Task.ConfigureAwait(false));
+                    return;
+                }
+
+                await running!.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Only reached without a result if something above is a bug; waiters must never hang on it.
+            completion.TrySetResult(false);
+        }
+    }
+
+    // Completes with whether new keys were stored.
+    private async Task FetchAsync(long number, TaskCompletionSource<bool> completion)
+    {
+        var stored = false;
         try
         {
             // Not cancelled by any one request: the fetch is shared. The HTTP client's timeout bounds it.
@@ -169,6 +354,7 @@ internal sealed partial class SigningKeySource
             if (snapshot is not null)
             {
                 Volatile.Write(ref _current, snapshot);
+                stored = true;
                 Log.KeysRefreshed(_logger, Address, snapshot.Keys.Count, snapshot.Issuer);
             }
         }
@@ -182,11 +368,59 @@ internal sealed partial class SigningKeySource
         {
             lock (_gate)
             {
-                _refresh = null;
+                _fetch = null;
+
+                // Every kid seen before this fetch started has now been looked for (or the look failed).
+                foreach (var (kid, seenAfter) in _sightings)
+                {
+                    if (seenAfter < number)
+                    {
+                        _sightings.Remove(kid);
+                    }
+                }
             }
 
-            completion.TrySetResult();
+            completion.TrySetResult(stored);
         }
+    }
+
+    // Called under the lock.
+    private bool IsRememberedAsUnknown(string kid, DateTimeOffset now)
+    {
+        if (!_unknownKeys.TryGetValue(kid, out var until))
+        {
+            return false;
+        }
+
+        if (now < until)
+        {
+            return true;
+        }
+
+        _unknownKeys.Remove(kid);
+        return false;
+    }
+
+    // Called under the lock.
+    private void Remember(string kid, DateTimeOffset now)
+    {
+        if (_unknownKeys.Count >= MaxRememberedUnknownKeys && !_unknownKeys.ContainsKey(kid))
+        {
+            foreach (var (known, until) in _unknownKeys)
+            {
+                if (until <= now)
+                {
+                    _unknownKeys.Remove(known);
+                }
+            }
+
+            if (_unknownKeys.Count >= MaxRememberedUnknownKeys)
+            {
+                _unknownKeys.Clear();
+            }
+        }
+
+        _unknownKeys[kid] = now + UnknownKeyMemory;
     }
 
     private SigningKeySnapshot? CreateSnapshot(OpenIdConnectConfiguration configuration)
@@ -270,13 +504,19 @@ internal sealed partial class SigningKeySource
         [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "A token names a signing key not among those of {Address}; fetching the keys again (key rollover)")]
         public static partial void RefreshingForUnknownKey(ILogger logger, string address);
 
-        [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "A token names a signing key not among those of {Address}; not fetching again so soon")]
-        public static partial void RefreshThrottled(ILogger logger, string address);
+        [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "A token names a signing key not among those of {Address}; it waits {DelaySeconds} s for the next allowed fetch")]
+        public static partial void WaitingForNextFetch(ILogger logger, string address, double delaySeconds);
 
         [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "The keys from {Address} have no usable signing key (RSA or EC); keeping the previous keys. Check the JWKS")]
         public static partial void NoUsableKeys(ILogger logger, string address);
 
         [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "The discovery document at {Address} names no issuer; set the issuer's Issuer setting")]
         public static partial void NoIssuer(ILogger logger, string address);
+
+        [LoggerMessage(EventId = 209, Level = LogLevel.Debug, Message = "A token names a signing key that a recent fetch from {Address} did not have; refused without fetching again")]
+        public static partial void RememberedUnknownKey(ILogger logger, string address);
+
+        [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "A token names a signing key not among those of {Address}, and {MaxWaiters} requests already wait for the next fetch; answering 503 at once")]
+        public static partial void TooManyWaiters(ILogger logger, string address, int maxWaiters);
     }
 }

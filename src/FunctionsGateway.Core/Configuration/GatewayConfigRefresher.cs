@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Azure;
 using Azure.Data.Tables;
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayConfigRefresher> _logger;
     private readonly TimeSpan _interval;
+    private readonly IReadOnlyList<string> _trustedAudiences;
     private string _fingerprint = string.Empty;
     private ImmutableHashSet<string> _reportedProblems = [];
     private ConfigLoadState _state = ConfigLoadState.NotStarted;
@@ -28,6 +30,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         GatewayTables tables,
         GatewaySnapshotProvider provider,
         IOptions<GatewayOptions> options,
+        IOptions<AuthenticationOptions> authentication,
         TimeProvider time,
         ILogger<GatewayConfigRefresher> logger)
     {
@@ -36,6 +39,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         _time = time;
         _logger = logger;
         _interval = TimeSpan.FromSeconds(options.Value.Configuration.RefreshIntervalSeconds);
+        _trustedAudiences = [.. authentication.Value.Issuers.SelectMany(issuer => issuer.Audiences).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim())];
     }
 
     public ConfigLoadState State => Volatile.Read(ref _state);
@@ -52,7 +56,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             if (fingerprint != _fingerprint || !_provider.IsLoaded)
             {
                 var snapshot = GatewaySnapshotBuilder.Build(
-                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt);
+                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _trustedAudiences);
                 _provider.Publish(snapshot);
                 _fingerprint = fingerprint;
                 ReportProblems(snapshot);

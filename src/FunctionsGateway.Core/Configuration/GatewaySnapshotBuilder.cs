@@ -12,7 +12,7 @@ namespace FunctionsGateway.Configuration;
 internal static class GatewaySnapshotBuilder
 {
     private static readonly string[] AuthColumns =
-        [RouteColumns.Auth, RouteColumns.Scopes, RouteColumns.Roles, RouteColumns.ForwardAuthorization];
+        [RouteColumns.Auth, RouteColumns.Scopes, RouteColumns.Roles, RouteColumns.ForwardAuthorization, RouteColumns.Audiences];
 
     public static GatewaySnapshot Build(
         string routesTable,
@@ -20,14 +20,15 @@ internal static class GatewaySnapshotBuilder
         string backendsTable,
         IReadOnlyList<TableEntity> backendRows,
         GatewaySnapshot previous,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        IReadOnlyList<string>? trustedAudiences = null)
     {
         var problems = ImmutableArray.CreateBuilder<ConfigProblem>();
         var backends = BuildBackends(backendsTable, backendRows, previous, problems);
         var pools = backends.Values
             .GroupBy(b => b.Id.PartitionKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => new PoolDefinition(g.Key, [.. g.OrderBy(b => b.Id.RowKey, StringComparer.Ordinal)]), StringComparer.Ordinal);
-        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems);
+        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems, trustedAudiences);
         foreach (var route in routes.Values)
         {
             if (route.InlinePool is { } inline)
@@ -71,13 +72,14 @@ internal static class GatewaySnapshotBuilder
         IReadOnlyList<TableEntity> rows,
         GatewaySnapshot previous,
         Dictionary<string, PoolDefinition> pools,
-        ImmutableArray<ConfigProblem>.Builder problems)
+        ImmutableArray<ConfigProblem>.Builder problems,
+        IReadOnlyList<string>? trustedAudiences)
     {
         var routes = new Dictionary<RowId, ValidatedRoute>();
         foreach (var entity in rows)
         {
             var row = new RowReader(table, entity);
-            var route = RouteRowValidator.Validate(row);
+            var route = RouteRowValidator.Validate(row, trustedAudiences);
             if (route is not null && ResolvesPool(route, pools, row))
             {
                 routes[row.Row] = route;
@@ -93,11 +95,11 @@ internal static class GatewaySnapshotBuilder
             }
 
             // The last valid version serves on only if what it points at still exists, and never for a row that now
-            // asks for other protection than it had (different Auth, a misspelt 'auth', or what this version cannot
-            // do, such as RateLimit in any case): serving the earlier version would drop the protection the operator
-            // just asked for.
+            // asks for other protection than it had (different Auth, Scopes, Roles, ForwardAuthorization or Audiences,
+            // an auth column misspelt by case, or what this version cannot do, such as RateLimit in any case): serving the
+            // earlier version would drop the protection the operator just asked for.
             var lastValid = row.ColumnsSetInAnyCase(RouteColumns.NotYetSupported).Count > 0 ? null : previous.RoutesById.GetValueOrDefault(row.Row);
-            if (lastValid is not null && AsksForTheSameAuth(table, entity, lastValid.Route) && ResolvesPool(lastValid, pools, report: null))
+            if (lastValid is not null && AsksForTheSameAuth(table, entity, lastValid.Route, trustedAudiences) && ResolvesPool(lastValid, pools, report: null))
             {
                 routes[row.Row] = lastValid;
             }
@@ -112,11 +114,12 @@ internal static class GatewaySnapshotBuilder
         return routes;
     }
 
-    private static bool AsksForTheSameAuth(string table, TableEntity entity, RouteDefinition lastValid)
+    private static bool AsksForTheSameAuth(string table, TableEntity entity, RouteDefinition lastValid, IReadOnlyList<string>? trustedAudiences)
     {
-        // A fresh reader: the row's problems were collected already.
+        // A fresh reader: the row's problems were collected already. Audiences are part of the policy: a changed
+        // Audiences column is a change of protection like any other.
         var probe = new RowReader(table, entity);
-        var policy = RouteRowValidator.ParseAuth(probe);
+        var policy = RouteRowValidator.ParseAuth(probe, trustedAudiences);
         return !probe.HasErrors && policy.Equals(lastValid.Auth) && !Array.Exists(AuthColumns, probe.HasMisspeltByCase);
     }
 

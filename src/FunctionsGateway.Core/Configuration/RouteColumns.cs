@@ -20,12 +20,14 @@ internal static class RouteColumns
     public const string Scopes = "Scopes";
     public const string Roles = "Roles";
     public const string ForwardAuthorization = "ForwardAuthorization";
+    public const string Audiences = "Audiences";
 
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
         Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds,
         ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
+        Audiences,
     };
 
     /// <summary>

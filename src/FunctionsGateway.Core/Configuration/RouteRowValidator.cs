@@ -18,7 +18,9 @@ internal static class RouteRowValidator
     private const string DefaultContentType = "text/plain; charset=utf-8";
 
     /// <summary>Validates the row. Returns null for a disabled or invalid row; the reader holds the problems.</summary>
-    public static ValidatedRoute? Validate(RowReader row)
+    /// <param name="row">The row.</param>
+    /// <param name="trustedAudiences">The audiences the configured JWT issuers accept; null to leave the <c>Audiences</c> column unchecked against them.</param>
+    public static ValidatedRoute? Validate(RowReader row, IReadOnlyList<string>? trustedAudiences = null)
     {
         row.CheckColumnNames(RouteColumns.Known);
 
@@ -41,7 +43,7 @@ internal static class RouteRowValidator
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
         var (target, inlinePool) = ParseTarget(row);
         var rewrite = ParseRewrite(row, path, target);
-        var auth = ParseAuth(row);
+        var auth = ParseAuth(row, trustedAudiences);
 
         if (row.HasErrors || path is null || target is null)
         {
@@ -67,18 +69,42 @@ internal static class RouteRowValidator
     /// <summary>The name of the one-backend pool made from a route's <c>Backend</c> column; '/' cannot occur in a PartitionKey, so it never collides with a real pool.</summary>
     public static string InlinePoolName(RowId route) => $"route/{route.PartitionKey}/{route.RowKey}";
 
-    /// <summary>The route's <see cref="AuthPolicy"/> from its four auth columns; problems go to <paramref name="row"/>.</summary>
-    public static AuthPolicy ParseAuth(RowReader row)
+    /// <summary>The route's <see cref="AuthPolicy"/> from its five auth columns; problems go to <paramref name="row"/>.</summary>
+    /// <param name="row">The row.</param>
+    /// <param name="trustedAudiences">The audiences the configured JWT issuers accept; null to leave the <c>Audiences</c> column unchecked against them.</param>
+    public static AuthPolicy ParseAuth(RowReader row, IReadOnlyList<string>? trustedAudiences = null)
     {
         // A boolean column may be stored as Boolean or String; the reader accepts both and reports anything else.
         var forward = row.Has(RouteColumns.ForwardAuthorization) ? row.Bool(RouteColumns.ForwardAuthorization, false).ToString() : null;
         if (!AuthPolicy.TryParse(row.String(RouteColumns.Auth), row.String(RouteColumns.Scopes), row.String(RouteColumns.Roles), forward,
-                out var policy, out var column, out var error))
+                row.String(RouteColumns.Audiences), out var policy, out var column, out var error))
         {
             row.Error(column, error);
+            return policy;
+        }
+
+        if (trustedAudiences is not null)
+        {
+            CheckAudiencesAreTrusted(row, policy, trustedAudiences);
         }
 
         return policy;
+    }
+
+    // A route audience no issuer accepts would refuse every token, since the issuer's own audience check comes first.
+    private static void CheckAudiencesAreTrusted(RowReader row, AuthPolicy policy, IReadOnlyList<string> trustedAudiences)
+    {
+        foreach (var audience in policy.Audiences)
+        {
+            if (trustedAudiences.Any(trusted => AudienceMatch.Same(audience, trusted)))
+            {
+                continue;
+            }
+
+            row.Error(RouteColumns.Audiences, trustedAudiences.Count == 0
+                ? $"'{audience}' cannot be accepted: no JWT issuer is configured, so every token is refused; configure an issuer (Gateway__Authentication__Issuers__0__Authority) whose Audiences include it, or leave Audiences empty"
+                : $"'{audience}' is not among the audiences the configured issuers accept, so the route would refuse every token; add it to an issuer's Audiences setting (Gateway__Authentication__Issuers__N__Audiences__M) or correct it (audiences are case-sensitive)");
+        }
     }
 
     private static RouteTemplate? ParsePath(RowReader row)

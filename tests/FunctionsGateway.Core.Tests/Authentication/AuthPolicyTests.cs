@@ -164,4 +164,67 @@ public sealed class AuthPolicyTests
 
         Assert.NotEqual(first, second);
     }
+
+    [Theory]
+    [InlineData("jwt")]
+    [InlineData("jwt|apikey")]
+    public void TryParse_AudiencesOnATokenRoute_AreTrimmedDeduplicatedAndKept(string auth)
+    {
+        var ok = AuthPolicy.TryParse(auth, null, null, null, " api://orders , https://api.contoso.com/orders,api://orders", out var policy, out _, out var error);
+
+        Assert.True(ok, error);
+        Assert.Equal(["api://orders", "https://api.contoso.com/orders"], policy.Audiences.ToArray());
+    }
+
+    [Fact]
+    public void TryParse_NoAudiences_NarrowsNothing()
+    {
+        var ok = AuthPolicy.TryParse("jwt", null, null, null, null, out var policy, out _, out _);
+
+        Assert.True(ok);
+        Assert.Empty(policy.Audiences);
+    }
+
+    [Theory]
+    [InlineData("anonymous")]
+    [InlineData("apikey")]
+    public void TryParse_AudiencesWhereNoTokenIsAccepted_ExplainsTheFix(string auth)
+    {
+        var ok = AuthPolicy.TryParse(auth, null, null, null, "api://orders", out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Audiences", column);
+        Assert.Equal($"Audiences 'api://orders' narrow which tokens are accepted but Auth {auth} accepts no token; set Auth to jwt or jwt|apikey, or leave Audiences empty", error);
+    }
+
+    [Fact]
+    public void TryParse_EmptyAudienceEntry_ExplainsTheFix()
+    {
+        var ok = AuthPolicy.TryParse("jwt", null, null, null, "api://orders,,api://billing", out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Audiences", column);
+        Assert.Equal("'api://orders,,api://billing' has an empty entry; list audiences separated by single commas, such as api://orders,https://api.contoso.com/orders", error);
+    }
+
+    [Fact]
+    public void TryParse_AudienceWithASpace_ExplainsTheFix()
+    {
+        var ok = AuthPolicy.TryParse("jwt", null, null, null, "api://orders billing", out _, out var column, out var error);
+
+        Assert.False(ok);
+        Assert.Equal("Audiences", column);
+        Assert.Equal("'api://orders billing' is not an audience: an audience is printable ASCII without spaces, quotes or backslashes; separate audiences with commas, such as api://orders,https://api.contoso.com/orders", error);
+    }
+
+    [Fact]
+    public void Equals_DifferentAudiences_AreNotEqual()
+    {
+        AuthPolicy.TryParse("jwt", null, null, null, "api://orders", out var first, out _, out _);
+        AuthPolicy.TryParse("jwt", null, null, null, "api://orders,api://billing", out var second, out _, out _);
+        AuthPolicy.TryParse("jwt", null, null, null, null, out var third, out _, out _);
+
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(first, third);
+    }
 }

@@ -65,6 +65,7 @@ public sealed class AuthenticationOptionsValidatorTests
             MaxConcurrentApiKeyLookups = 0,
             MetadataRefreshMinutes = 0,
             MinimumMetadataRefreshSeconds = 0,
+            UnknownKeyRefreshSeconds = 60,
             MetadataTimeoutSeconds = 500,
         };
 
@@ -79,6 +80,7 @@ public sealed class AuthenticationOptionsValidatorTests
                 "Gateway:Authentication:MaxConcurrentApiKeyLookups 0 is out of range; use 1 to 1024 lookups",
                 "Gateway:Authentication:MetadataRefreshMinutes 0 is out of range; use 1 to 1440 minutes",
                 "Gateway:Authentication:MinimumMetadataRefreshSeconds 0 is out of range; use 1 to 3600 seconds",
+                "Gateway:Authentication:UnknownKeyRefreshSeconds 60 is out of range; use 1 to 30 seconds (a token with an unknown kid may wait this long)",
                 "Gateway:Authentication:MetadataTimeoutSeconds 500 is out of range; use 1 to 120 seconds",
             ],
             failures);

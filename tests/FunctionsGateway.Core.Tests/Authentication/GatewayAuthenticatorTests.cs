@@ -21,6 +21,7 @@ public sealed class GatewayAuthenticatorTests : IAsyncLifetime
         _provider.Publish(TestKeys.Rsa1);
         var issuer = new JwtIssuerOptions { Authority = _provider.Authority };
         issuer.Audiences.Add(TestTokens.Audience);
+        issuer.Audiences.Add("api://billing");
         var options = new AuthenticationOptions { RequireHttpsMetadata = false };
         options.Issuers.Add(issuer);
         var wrapped = Options.Create(options);
@@ -231,6 +232,45 @@ public sealed class GatewayAuthenticatorTests : IAsyncLifetime
         Assert.Equal(AuthMethod.ApiKey, result.Method);
     }
 
+    [Theory]
+    [InlineData("api://orders")]
+    [InlineData("api://billing,api://orders")]
+    [InlineData("api://orders/")]
+    public async Task AuthenticateAsync_TokenForOneOfTheRoutesAudiences_Succeeds(string audiences)
+    {
+        var policy = Policy("jwt", audiences: audiences);
+
+        var result = await _authenticator.AuthenticateAsync(Request(authorization: ["Bearer " + Token()]), policy, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_TokenForAnotherApiThanTheRoutesAudiences_FailsWithoutNamingThem()
+    {
+        // The issuer accepts both APIs' audiences; the route accepts only the billing API's tokens.
+        var policy = Policy("jwt", audiences: "api://billing");
+
+        var result = await _authenticator.AuthenticateAsync(Request(authorization: ["Bearer " + Token()]), policy, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Failed, result.Outcome);
+        Assert.Equal(AuthFailureReason.AudienceInvalid, result.Reason);
+        Assert.Equal(401, result.StatusCode);
+        Assert.Equal("invalid_token", result.ErrorCode);
+        Assert.Equal("The token audience is not accepted", result.Description);
+        Assert.DoesNotContain("api://", AuthChallenge.Build(result, policy, "gateway", "X-Api-Key").ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ApiKeyOnAnEitherRouteWithAudiences_IsNotAffectedByThem()
+    {
+        var policy = Policy("jwt|apikey", audiences: "api://billing");
+
+        var result = await _authenticator.AuthenticateAsync(Request(apiKey: _key), policy, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+    }
+
     private string Token() => TestTokens.Sign(TestKeys.Rsa1, TestTokens.Payload(_provider.Issuer, _time.GetUtcNow()));
 
     [Theory]
@@ -275,9 +315,9 @@ public sealed class GatewayAuthenticatorTests : IAsyncLifetime
         return context;
     }
 
-    private static AuthPolicy Policy(string auth, string? scopes = null, string? roles = null)
+    private static AuthPolicy Policy(string auth, string? scopes = null, string? roles = null, string? audiences = null)
     {
-        Assert.True(AuthPolicy.TryParse(auth, scopes, roles, null, out var policy, out _, out var error), error);
+        Assert.True(AuthPolicy.TryParse(auth, scopes, roles, null, audiences, out var policy, out _, out var error), error);
         return policy;
     }
 }

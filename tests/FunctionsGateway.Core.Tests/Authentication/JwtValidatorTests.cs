@@ -304,6 +304,7 @@ public sealed class JwtValidatorTests : IAsyncLifetime
         var next = TestKeys.Rsa2;
         _provider.Publish(next);
         Assert.Equal(AuthOutcome.Succeeded, (await validator.ValidateAsync(TestTokens.Sign(next, Payload()), CancellationToken.None)).Outcome);
+        _time.Advance(TimeSpan.FromSeconds(5));
 
         var result = await validator.ValidateAsync(old, CancellationToken.None);
 
@@ -311,39 +312,181 @@ public sealed class JwtValidatorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ValidateAsync_UnknownKidTwiceWithinMinimumInterval_FetchesOnlyOnce()
+    public async Task ValidateAsync_SameUnknownKidAgain_IsRefusedAtOnceWithoutAnotherFetch()
     {
-        var validator = CreateValidator(configureOptions: options => options.MinimumMetadataRefreshSeconds = 30);
+        var validator = CreateValidator();
         await validator.WarmUpAsync(CancellationToken.None);
-        _time.Advance(TimeSpan.FromSeconds(31));
         var fetchesBefore = _provider.JwksRequests;
-        var unknown = TestKeys.Unpublished;
-        var token = TestTokens.Sign(unknown, Payload());
+        var token = TestTokens.Sign(TestKeys.Unpublished, Payload());
 
         var first = await validator.ValidateAsync(token, CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(29));
-        var second = await validator.ValidateAsync(token, CancellationToken.None);
+        var second = validator.ValidateAsync(token, CancellationToken.None);
 
         AssertFailed(first, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
-        AssertFailed(second, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+        Assert.True(second.IsCompleted);
+        AssertFailed(await second, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
         Assert.Equal(fetchesBefore + 1, _provider.JwksRequests);
     }
 
     [Fact]
-    public async Task ValidateAsync_UnknownKidAfterMinimumInterval_FetchesAgain()
+    public async Task ValidateAsync_SameUnknownKidOnceItIsNoLongerRemembered_FetchesAgain()
     {
-        var validator = CreateValidator(configureOptions: options => options.MinimumMetadataRefreshSeconds = 30);
+        var validator = CreateValidator();
         await validator.WarmUpAsync(CancellationToken.None);
-        var unknown = TestKeys.Unpublished;
-        var token = TestTokens.Sign(unknown, Payload());
-        _time.Advance(TimeSpan.FromSeconds(30));
+        var token = TestTokens.Sign(TestKeys.Unpublished, Payload());
         await validator.ValidateAsync(token, CancellationToken.None);
         var fetchesBefore = _provider.JwksRequests;
 
-        _time.Advance(TimeSpan.FromSeconds(30));
+        _time.Advance(SigningKeySource.UnknownKeyMemory);
         await validator.ValidateAsync(token, CancellationToken.None);
 
         Assert.Equal(fetchesBefore + 1, _provider.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_RolloverRightAfterAnAttackersInventedKid_WaitsForTheNextAllowedFetchAndSucceeds()
+    {
+        var validator = CreateValidator(configureOptions: options => options.UnknownKeyRefreshSeconds = 5);
+        await validator.WarmUpAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var invented = TestTokens.Sign(_attacker, Payload(), header => header["kid"] = "invented-by-attacker");
+        var attack = await validator.ValidateAsync(invented, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var next = TestKeys.Rsa2;
+        _provider.Publish(_rsa, _ec, next);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var genuine = validator.ValidateAsync(TestTokens.Sign(next, Payload()), CancellationToken.None).AsTask();
+        var waited = !genuine.IsCompleted;
+        _time.Advance(TimeSpan.FromSeconds(3));
+        var result = await genuine;
+
+        AssertFailed(attack, AuthFailureReason.SigningKeyUnknown, "The token signing key is not known");
+        Assert.True(waited);
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_UnknownKidWhileTooManyRequestsWait_IsUnavailableAtOnce()
+    {
+        var validator = CreateValidator();
+        await validator.WarmUpAsync(CancellationToken.None);
+        var source = validator.Sources[0];
+        await source.FindUnknownKeyAsync("first-random", CancellationToken.None);
+        var waiting = Enumerable.Range(0, SigningKeySource.MaxUnknownKeyWaiters)
+            .Select(i => source.FindUnknownKeyAsync($"random-{i}", CancellationToken.None).AsTask())
+            .ToList();
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(TestKeys.Rsa2, Payload()), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(waiting);
+
+        Assert.Equal(AuthOutcome.Unavailable, result.Outcome);
+        Assert.Equal(AuthFailureReason.SigningKeyLookupBusy, result.Reason);
+        Assert.Equal(503, result.StatusCode);
+        Assert.Equal("The token could not be checked; try again later", result.Description);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_RequestCancelledWhileWaitingForTheNextFetch_Throws()
+    {
+        var validator = CreateValidator();
+        await validator.WarmUpAsync(CancellationToken.None);
+        await validator.Sources[0].FindUnknownKeyAsync("first-random", CancellationToken.None);
+        using var request = new CancellationTokenSource();
+        var waiting = validator.ValidateAsync(TestTokens.Sign(TestKeys.Rsa2, Payload()), request.Token).AsTask();
+
+        await request.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_TokenWithoutKidAndAnIssuerWithManyKeys_IsTriedAgainstTheFirstKeysOnly()
+    {
+        var keys = Enumerable.Range(1, SigningKeySnapshot.MaxKeysTriedWithoutKeyId + 2).Select(i => TestSigningKey.Ec($"many-{i}")).ToArray();
+        _provider.Publish(keys);
+        var validator = CreateValidator();
+        string WithoutKid(TestSigningKey key) => TestTokens.Sign(key, Payload(), header => header.Remove("kid"));
+
+        var firstKey = await validator.ValidateAsync(WithoutKid(keys[0]), CancellationToken.None);
+        var lastTried = await validator.ValidateAsync(WithoutKid(keys[SigningKeySnapshot.MaxKeysTriedWithoutKeyId - 1]), CancellationToken.None);
+        var beyondTheLimit = await validator.ValidateAsync(WithoutKid(keys[^1]), CancellationToken.None);
+        var beyondTheLimitWithKid = await validator.ValidateAsync(TestTokens.Sign(keys[^1], Payload()), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, firstKey.Outcome);
+        Assert.Equal(AuthOutcome.Succeeded, lastTried.Outcome);
+        Assert.Equal(AuthOutcome.Failed, beyondTheLimit.Outcome);
+        Assert.Equal(AuthOutcome.Succeeded, beyondTheLimitWithKid.Outcome);
+        foreach (var key in keys)
+        {
+            key.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AnyRefusal_DescribesTheKindButNeverTheTrustedIssuerAudiencesOrKeyIds()
+    {
+        var validator = CreateValidator(configure: issuer => issuer.Audiences.Add("api://billing"));
+        var wrongAudience = Payload();
+        wrongAudience["aud"] = "api://other";
+        var wrongIssuer = Payload();
+        wrongIssuer["iss"] = "https://evil.example/";
+        var expired = TestTokens.Payload(_provider.Issuer, _time.GetUtcNow().AddHours(-2));
+        var tokens = new[]
+        {
+            TestTokens.Sign(_rsa, wrongAudience),
+            TestTokens.Sign(_rsa, wrongIssuer),
+            TestTokens.Sign(_rsa, expired),
+            TestTokens.Sign(_attacker, Payload()),
+            TestTokens.Sign(_attacker, Payload(), header => header["kid"] = _rsa.Kid),
+            TestTokens.Sign(_attacker, Payload(), header => header.Remove("kid")),
+            TestTokens.Unsigned(Payload()),
+            "not.a.token",
+        };
+
+        var results = new List<AuthResult>();
+        foreach (var token in tokens)
+        {
+            results.Add(await validator.ValidateAsync(token, CancellationToken.None));
+        }
+
+        Assert.Equal(
+            [
+                AuthFailureReason.AudienceInvalid, AuthFailureReason.IssuerNotTrusted, AuthFailureReason.TokenExpired,
+                AuthFailureReason.SigningKeyUnknown, AuthFailureReason.SignatureInvalid, AuthFailureReason.SigningKeyUnknown,
+                AuthFailureReason.AlgorithmNotAllowed, AuthFailureReason.TokenMalformed,
+            ],
+            results.Select(r => r.Reason));
+        foreach (var secret in new[] { _provider.Issuer, _provider.Authority, TestTokens.Audience, "api://billing", _rsa.Kid, _ec.Kid, _attacker.Kid, "127.0.0.1" })
+        {
+            Assert.All(results, r => Assert.DoesNotContain(secret, r.Description, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [Fact]
+    public async Task ValidateAsync_UntrustedIssuerWhileATrustedIssuersKeysCannotBeFetched_GetsTheSameAnswerAsThatIssuersTokens()
+    {
+        await using var down = await TestOidcProvider.StartAsync();
+        await down.TakeDownAsync();
+        var validator = CreateValidator(configureOptions: options =>
+        {
+            var unreachable = new JwtIssuerOptions { JwksUrl = down.JwksUrl, Issuer = "https://trusted-but-down.example/" };
+            unreachable.Audiences.Add(TestTokens.Audience);
+            options.Issuers.Add(unreachable);
+        });
+        var trustedButDown = Payload();
+        trustedButDown["iss"] = "https://trusted-but-down.example/";
+        var untrusted = Payload();
+        untrusted["iss"] = "https://evil.example/";
+
+        var trusted = await validator.ValidateAsync(TestTokens.Sign(_rsa, trustedButDown), CancellationToken.None);
+        var other = await validator.ValidateAsync(TestTokens.Sign(_rsa, untrusted), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Unavailable, trusted.Outcome);
+        Assert.Equal(trusted.StatusCode, other.StatusCode);
+        Assert.Equal(trusted.Description, other.Description);
     }
 
     [Fact]

@@ -318,6 +318,40 @@ public sealed class GatewaySnapshotBuilderTests
     }
 
     [Fact]
+    public void Build_InvalidEditThatChangesAudiences_DoesNotFallBackToTheVersionWithOtherAudiences()
+    {
+        string[] trusted = ["api://orders", "api://billing"];
+        var first = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("Auth", "jwt"), ("Audiences", "api://orders,api://billing")])],
+            "Backends", [], GatewaySnapshot.Empty, FirstLoad, trusted);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("Auth", "jwt"), ("Audiences", "api://orders"), ("TimeoutSeconds", "soon")])],
+            "Backends", [], first, SecondLoad, trusted);
+
+        Assert.Single(first.RoutesById);
+        Assert.Empty(second.RoutesById);
+        Assert.False(Assert.Single(second.Problems).ServingLastValidVersion);
+    }
+
+    [Fact]
+    public void Build_InvalidEditKeepingTheSameAudiences_ServesTheLastValidVersion()
+    {
+        string[] trusted = ["api://orders"];
+        var first = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("Auth", "jwt"), ("Audiences", "api://orders")])],
+            "Backends", [], GatewaySnapshot.Empty, FirstLoad, trusted);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("Auth", "jwt"), ("Audiences", "api://orders"), ("TimeoutSeconds", "soon")])],
+            "Backends", [], first, SecondLoad, trusted);
+
+        var served = Assert.Single(second.RoutesById.Values);
+        Assert.Equal(["api://orders"], served.Route.Auth.Audiences.ToArray());
+        Assert.True(Assert.Single(second.Problems).ServingLastValidVersion);
+    }
+
+    [Fact]
     public void Build_RouteDisabledWhileSettingANotYetSupportedColumn_IsNotServed()
     {
         var first = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);

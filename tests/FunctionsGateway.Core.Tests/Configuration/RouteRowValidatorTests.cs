@@ -1016,6 +1016,66 @@ public sealed class RouteRowValidatorTests
         Assert.Equal("ForwardAuthorization", Assert.Single(problems).Column);
     }
 
+    [Fact]
+    public void Validate_AudiencesAnIssuerAccepts_BuildsThePolicy()
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "jwt";
+        entity["Audiences"] = "api://orders, api://billing";
+
+        var (result, problems) = Validate(entity, trustedAudiences: ["api://billing", "api://orders"]);
+
+        Assert.Empty(problems);
+        Assert.Equal(["api://orders", "api://billing"], result!.Route.Auth.Audiences.ToArray());
+    }
+
+    [Fact]
+    public void Validate_AudienceNoIssuerAccepts_ReportsErrorOnAudiencesAndIsNotServed()
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "jwt";
+        entity["Audiences"] = "api://orders,api://ordres";
+
+        var (result, problems) = Validate(entity, trustedAudiences: ["api://orders"]);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal("Audiences", problem.Column);
+        Assert.Equal(
+            "'api://ordres' is not among the audiences the configured issuers accept, so the route would refuse every token; add it to an issuer's Audiences setting (Gateway__Authentication__Issuers__N__Audiences__M) or correct it (audiences are case-sensitive)",
+            problem.Message);
+    }
+
+    [Fact]
+    public void Validate_AudiencesWithoutAnyIssuer_ReportsErrorOnAudiences()
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "jwt";
+        entity["Audiences"] = "api://orders";
+
+        var (result, problems) = Validate(entity, trustedAudiences: []);
+
+        Assert.Null(result);
+        Assert.Equal(
+            "'api://orders' cannot be accepted: no JWT issuer is configured, so every token is refused; configure an issuer (Gateway__Authentication__Issuers__0__Authority) whose Audiences include it, or leave Audiences empty",
+            Assert.Single(problems).Message);
+    }
+
+    [Fact]
+    public void Validate_AudiencesOnAnApiKeyRoute_ReportsErrorOnAudiences()
+    {
+        var entity = ValidRow();
+        entity["Auth"] = "apikey";
+        entity["Audiences"] = "api://orders";
+
+        var (result, problems) = Validate(entity, trustedAudiences: ["api://orders"]);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal("Audiences", problem.Column);
+        Assert.StartsWith("Audiences 'api://orders' narrow which tokens are accepted but Auth apikey accepts no token", problem.Message, StringComparison.Ordinal);
+    }
+
     // ---- Several mistakes -------------------------------------------------------------------------------------------
 
     [Fact]
@@ -1043,10 +1103,10 @@ public sealed class RouteRowValidatorTests
         ["Backend"] = "https://orders.internal.contoso.com",
     };
 
-    private static (ValidatedRoute? Result, IReadOnlyList<ConfigProblem> Problems) Validate(TableEntity entity)
+    private static (ValidatedRoute? Result, IReadOnlyList<ConfigProblem> Problems) Validate(TableEntity entity, IReadOnlyList<string>? trustedAudiences = null)
     {
         var row = new RowReader("Routes", entity);
-        var result = RouteRowValidator.Validate(row);
+        var result = RouteRowValidator.Validate(row, trustedAudiences);
         return (result, row.Problems);
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -16,6 +18,11 @@ namespace FunctionsGateway.IntegrationTests.Authentication;
 [Collection(AzuriteCollection.Name)]
 public sealed class AuthenticationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
+    private const string BillingAudience = "api://billing";
+
+    // Short, to keep the wait of a token with an unknown kid short in these tests.
+    private const int UnknownKeyRefreshSeconds = 2;
+
     // The gateway under test runs on real time, so tokens are minted on it too.
     private static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
 
@@ -41,14 +48,18 @@ public sealed class AuthenticationTests(AzuriteFixture azurite) : IAsyncLifetime
         await tables.AddRouteAsync("either", ("Path", "/either/{**rest}"), ("Backend", backend), ("Auth", "jwt|apikey"));
         await tables.AddRouteAsync("open", ("Path", "/open/{**rest}"), ("Backend", backend));
         await tables.AddRouteAsync("typo", ("Path", "/typo"), ("Backend", backend), ("Auth", "jwt|basic"));
+        await tables.AddRouteAsync("billing", ("Path", "/billing/{**rest}"), ("Backend", backend), ("Auth", "jwt"), ("Audiences", BillingAudience));
+        await tables.AddRouteAsync("badaudience", ("Path", "/bad-audience"), ("Backend", backend), ("Auth", "jwt"), ("Audiences", "api://unheard-of"));
         _gateway = await GatewayUnderTest.StartAsync(azurite.ConnectionString, tables, new Dictionary<string, string?>
         {
             ["Gateway:Tables:ApiKeys"] = _apiKeys.Name,
             ["Gateway:Authentication:RequireHttpsMetadata"] = "false",
             ["Gateway:Authentication:Issuers:0:Authority"] = _provider.Authority,
             ["Gateway:Authentication:Issuers:0:Audiences:0"] = TestTokens.Audience,
+            ["Gateway:Authentication:Issuers:0:Audiences:1"] = BillingAudience,
+            ["Gateway:Authentication:UnknownKeyRefreshSeconds"] = UnknownKeyRefreshSeconds.ToString(CultureInfo.InvariantCulture),
         });
-        await _gateway.WaitForRoutesAsync(5);
+        await _gateway.WaitForRoutesAsync(6);
     }
 
     public async Task DisposeAsync()
@@ -125,6 +136,85 @@ public sealed class AuthenticationTests(AzuriteFixture azurite) : IAsyncLifetime
         using var response = await SendAsync("/jwt/orders", bearer: TestTokens.Sign(rolled, TestTokens.Payload(_provider.Issuer, Now)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task KeyRolloverRightAfterAnAttackersInventedKid_TheFirstGenuineTokenWaitsForTheNextFetchAndSucceeds()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync("/jwt/orders", bearer: TestTokens.Sign(_key, TestTokens.Payload(_provider.Issuer, Now)))).StatusCode);
+        var fetchesBefore = _provider.JwksRequests;
+        using var attackerKey = TestSigningKey.Rsa("attacker");
+        var invented = TestTokens.Sign(attackerKey, TestTokens.Payload(_provider.Issuer, Now), header => header["kid"] = "invented-" + Guid.NewGuid().ToString("N"));
+        using var attack = await SendAsync("/jwt/orders", bearer: invented);
+        using var rolled = TestSigningKey.Rsa("key-2");
+        _provider.Publish(_key, rolled);
+        var waited = Stopwatch.StartNew();
+
+        using var genuine = await SendAsync("/jwt/orders", bearer: TestTokens.Sign(rolled, TestTokens.Payload(_provider.Issuer, Now)));
+        waited.Stop();
+        var fetchesAfterRollover = _provider.JwksRequests;
+        var repeated = Stopwatch.StartNew();
+        using var attackAgain = await SendAsync("/jwt/orders", bearer: invented);
+        repeated.Stop();
+
+        var problem = await AssertProblemAsync(attack, HttpStatusCode.Unauthorized, "invalid_token");
+        Assert.Equal("The token signing key is not known", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(UnknownKeyRefreshSeconds + 3), $"The genuine token waited {waited.Elapsed}");
+        Assert.Equal(fetchesBefore + 2, fetchesAfterRollover);
+        await AssertProblemAsync(attackAgain, HttpStatusCode.Unauthorized, "invalid_token");
+        Assert.Equal(fetchesAfterRollover, _provider.JwksRequests);
+        Assert.True(repeated.Elapsed < TimeSpan.FromSeconds(UnknownKeyRefreshSeconds), $"The remembered kid took {repeated.Elapsed}");
+    }
+
+    [Fact]
+    public async Task FloodOfInventedKids_CostsAtMostOneKeyFetchPerInterval()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync("/jwt/orders", bearer: TestTokens.Sign(_key, TestTokens.Payload(_provider.Issuer, Now)))).StatusCode);
+        var fetchesBefore = _provider.JwksRequests;
+        using var attackerKey = TestSigningKey.Rsa("attacker");
+        var elapsed = Stopwatch.StartNew();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            var token = TestTokens.Sign(attackerKey, TestTokens.Payload(_provider.Issuer, Now), header => header["kid"] = Guid.NewGuid().ToString("N"));
+            using var response = await SendAsync("/jwt/orders", bearer: token);
+            return response.StatusCode;
+        }));
+        elapsed.Stop();
+
+        Assert.All(responses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        var allowed = 1 + (int)(elapsed.Elapsed.TotalSeconds / UnknownKeyRefreshSeconds) + 1;
+        Assert.InRange(_provider.JwksRequests - fetchesBefore, 1, allowed);
+    }
+
+    [Fact]
+    public async Task AudiencesColumn_AcceptsOnlyTokensForTheRoutesApi_WithoutNamingIt()
+    {
+        var ordersToken = TestTokens.Sign(_key, TestTokens.Payload(_provider.Issuer, Now));
+        var billingPayload = TestTokens.Payload(_provider.Issuer, Now);
+        billingPayload["aud"] = BillingAudience;
+        var billingToken = TestTokens.Sign(_key, billingPayload);
+
+        using var ordersTokenOnBilling = await SendAsync("/billing/invoices", bearer: ordersToken);
+        using var billingTokenOnBilling = await SendAsync("/billing/invoices", bearer: billingToken);
+        using var ordersTokenOnOrders = await SendAsync("/jwt/orders", bearer: ordersToken);
+
+        var problem = await AssertProblemAsync(ordersTokenOnBilling, HttpStatusCode.Unauthorized, "invalid_token");
+        Assert.Equal("The token audience is not accepted", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain("api://", ordersTokenOnBilling.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, billingTokenOnBilling.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ordersTokenOnOrders.StatusCode);
+    }
+
+    [Fact]
+    public async Task AudienceNoIssuerAccepts_IsReported_AndTheRouteIsNotServed()
+    {
+        var problem = (await _gateway.StatusAsync()).GetProperty("problems").EnumerateArray().Single(p => p.GetProperty("rowKey").GetString() == "badaudience");
+
+        Assert.Equal("Audiences", problem.GetProperty("column").GetString());
+        Assert.Contains("'api://unheard-of' is not among the audiences the configured issuers accept", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _gateway.Client.GetAsync("/bad-audience")).StatusCode);
     }
 
     [Fact]
