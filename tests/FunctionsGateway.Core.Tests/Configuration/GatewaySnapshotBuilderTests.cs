@@ -26,7 +26,7 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.Equal(FirstLoad, snapshot.LoadedAt);
         var pool = snapshot.Pools["orders"];
         Assert.Equal(["eu-1", "us-1"], pool.Backends.Select(b => b.Id.RowKey));
-        Assert.NotNull(snapshot.Matcher.Match("GET", "api.contoso.com", "/orders/42", new Microsoft.AspNetCore.Http.HeaderDictionary()));
+        Assert.NotNull(snapshot.Matcher.Match("GET", "api.contoso.com", "/orders/42", new Microsoft.AspNetCore.Http.HeaderDictionary()).Route);
     }
 
     [Fact]
