@@ -21,8 +21,8 @@ namespace FunctionsGateway.Routing;
 /// the root path (<c>/</c> or an empty path).</description></item>
 /// <item><description>A route accepts a request when its path, method, host and headers all match.
 /// Methods compare case-insensitively; an empty method list allows any method. The host is compared
-/// without its port and without one trailing dot (see <see cref="HostWithoutPort"/>); an empty host
-/// list allows any host. Every <see cref="HeaderMatch"/> must hold.</description></item>
+/// without its port (see <see cref="HostWithoutPort"/>) and without one trailing dot (see
+/// <see cref="HostPattern"/>); an empty host list allows any host. Every <see cref="HeaderMatch"/> must hold.</description></item>
 /// <item><description>Routes are tried most specific path first: comparing segments left
 /// to right, at the first segment where they differ a literal beats a parameter, which beats a
 /// catch-all; a template that has ended (the request has no more segments) beats a catch-all that
@@ -108,7 +108,7 @@ internal sealed class RouteMatcher
 
         var segments = RequestPath.Trim(path, out _);
         var first = RequestPath.FirstSegment(segments);
-        var search = new FirstAcceptingSearch(method, WithoutTrailingDot(host), headers);
+        var search = new FirstAcceptingSearch(method, host, headers);
         Walk(_root, segments, first, ref search);
 
         var landing = search.Accepted;
@@ -137,7 +137,7 @@ internal sealed class RouteMatcher
             return RouteMatch.MethodNotAllowed(methodOnly.Allow);
         }
 
-        var union = new AllowUnion(method, WithoutTrailingDot(host), headers, landing);
+        var union = new AllowUnion(method, host, headers, landing);
         Walk(_root, segments, first, ref union);
         return RouteMatch.MethodNotAllowed(union.Value);
     }
@@ -156,10 +156,9 @@ internal sealed class RouteMatcher
 
     /// <summary>
     /// The host part of a Host header value, split as <see cref="HostString.Host"/> does except that an
-    /// IPv6 address without brackets is returned as it is rather than copied into a bracketed string, and
-    /// that one trailing dot is dropped. No <see cref="HostPattern"/> can match an IPv6 address, so the
-    /// first difference never changes a match; the second makes <c>api.contoso.com.</c> (the same name,
-    /// fully qualified) match the routes of <c>api.contoso.com</c> instead of slipping past them.
+    /// IPv6 address without brackets is returned as it is rather than copied into a bracketed string.
+    /// No <see cref="HostPattern"/> can match an IPv6 address, so that difference never changes a match.
+    /// A trailing dot is kept: <see cref="HostPattern.Matches"/> drops it, once.
     /// </summary>
     internal static ReadOnlySpan<char> HostWithoutPort(ReadOnlySpan<char> value)
     {
@@ -173,7 +172,7 @@ internal sealed class RouteMatcher
         var colon = value.IndexOf(':');
         if (colon < 0)
         {
-            return WithoutTrailingDot(value);
+            return value;
         }
 
         if (colon < value.Length - 1 && value[(colon + 1)..].Contains(':'))
@@ -183,7 +182,7 @@ internal sealed class RouteMatcher
         }
 
         // One colon: "host:port", or "host:" with an empty port.
-        return WithoutTrailingDot(value[..colon]);
+        return value[..colon];
     }
 
     /// <summary>
@@ -247,9 +246,6 @@ internal sealed class RouteMatcher
 
         return result == 0 ? string.CompareOrdinal(x.Id.RowKey, y.Id.RowKey) : result;
     }
-
-    private static ReadOnlySpan<char> WithoutTrailingDot(ReadOnlySpan<char> host) =>
-        host.Length > 1 && host[^1] == '.' ? host[..^1] : host;
 
     /// <summary>Meets the routes whose path matches the request, in the order they are tried, until the visitor stops.</summary>
     private static bool Walk<TVisitor>(Node node, ReadOnlySpan<char> segments, int start, ref TVisitor visitor)

@@ -978,6 +978,7 @@ public class RouteMatcherTests
     [InlineData("api.contoso.com.:443")]
     [InlineData("API.contoso.com.:")]
     [InlineData("eu.contoso.com.")]
+    [InlineData("eu.contoso.com.:8443")]
     public void Match_HttpRequestHostWithTrailingDot_MatchesTheSameRoutesAsWithout(string host)
     {
         var matcher = new RouteMatcher(
@@ -996,15 +997,19 @@ public class RouteMatcherTests
     }
 
     [Theory]
-    [InlineData("api.contoso.com.", "api.contoso.com")]
-    [InlineData("api.contoso.com.:8443", "api.contoso.com")]
-    [InlineData(".", ".")]
-    [InlineData("[::1]", "[::1]")]
-    public void HostWithoutPort_TrailingDot_IsDropped(string value, string expected)
+    [InlineData("api.contoso.com..")]
+    [InlineData("api.contoso.com..:443")]
+    public void Match_HostWithTwoTrailingDots_IsNotTheHost(string host)
     {
-        var host = RouteMatcher.HostWithoutPort(value).ToString();
+        var matcher = new RouteMatcher([Route("/admin", "admin", hosts: "api.contoso.com", auth: "jwt")]);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Host = new HostString(host);
+        context.Request.Path = "/admin";
 
-        Assert.Equal(expected, host);
+        var match = matcher.Match(context.Request);
+
+        Assert.Equal(RouteRefusal.NotFound, match.Refusal);
     }
 
     [Fact]
