@@ -203,6 +203,8 @@ internal sealed class RouteMatcher
     /// <returns>The pairs, ordered by the weaker route's row and then the stronger one's.</returns>
     public IReadOnlyList<(RouteDefinition Weaker, RouteDefinition Stronger)> FindWeakerFallThroughs(int limit)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+
         var pairs = new SortedSet<(RouteDefinition Weaker, RouteDefinition Stronger)>(Comparer<(RouteDefinition Weaker, RouteDefinition Stronger)>.Create(
             (x, y) => CompareRows(x.Weaker, y.Weaker) is var weaker and not 0 ? weaker : CompareRows(x.Stronger, y.Stronger)));
         var stack = new Stack<Node>();
@@ -214,7 +216,7 @@ internal sealed class RouteMatcher
             {
                 if (candidate.IsProtected && candidate.HasConditions)
                 {
-                    var collector = new FallThroughCollector(candidate, pairs);
+                    var collector = new FallThroughCollector(candidate, pairs, limit);
                     WalkTemplate(_root, candidate.Route.Path.Segments, 0, ref collector);
                 }
             }
@@ -233,7 +235,7 @@ internal sealed class RouteMatcher
             }
         }
 
-        return [.. pairs.Take(limit)];
+        return [.. pairs];
     }
 
     private static int CompareRows(RouteDefinition x, RouteDefinition y)
@@ -279,27 +281,26 @@ internal sealed class RouteMatcher
     /// As <see cref="Walk"/>, for a request shaped like a template: its parameters stand for a value no
     /// literal has, its catch-all for an empty rest.
     /// </summary>
-    private static bool WalkTemplate<TVisitor>(Node node, ImmutableArray<TemplateSegment> segments, int index, ref TVisitor visitor)
-        where TVisitor : ICandidateVisitor
+    private static bool WalkTemplate(Node node, ImmutableArray<TemplateSegment> segments, int index, ref FallThroughCollector collector)
     {
         if (index == segments.Length || segments[index].Kind == TemplateSegmentKind.CatchAll)
         {
-            return VisitEach(node.Ends, ref visitor) || VisitEach(node.CatchAlls, ref visitor);
+            return collector.VisitList(node.Ends) || collector.VisitList(node.CatchAlls);
         }
 
         var segment = segments[index];
         if (segment.Kind == TemplateSegmentKind.Literal && node.HasLiterals && node.Literals.TryGetValue(segment.Value, out var literal)
-            && WalkTemplate(literal, segments, index + 1, ref visitor))
+            && WalkTemplate(literal, segments, index + 1, ref collector))
         {
             return true;
         }
 
-        if (node.Parameter is { } parameter && WalkTemplate(parameter, segments, index + 1, ref visitor))
+        if (node.Parameter is { } parameter && WalkTemplate(parameter, segments, index + 1, ref collector))
         {
             return true;
         }
 
-        return VisitEach(node.CatchAlls, ref visitor);
+        return collector.VisitList(node.CatchAlls);
     }
 
     private static bool VisitEach<TVisitor>(Candidate[] candidates, ref TVisitor visitor)
@@ -417,22 +418,48 @@ internal sealed class RouteMatcher
     }
 
     /// <summary>For the status listing: the routes after a protected one, along its own path, that are weaker than it.</summary>
-    private struct FallThroughCollector(Candidate stronger, SortedSet<(RouteDefinition Weaker, RouteDefinition Stronger)> pairs) : ICandidateVisitor
+    private struct FallThroughCollector(Candidate stronger, SortedSet<(RouteDefinition Weaker, RouteDefinition Stronger)> pairs, int limit)
     {
         private bool _passed;
         private int _lookAhead = FallThroughLookAhead;
 
-        public bool Visit(Candidate candidate)
+        /// <summary>Sees one list of routes in the order they are tried; returns true to stop the walk.</summary>
+        public bool VisitList(Candidate[] candidates)
         {
+            var start = 0;
             if (!_passed)
             {
-                _passed = ReferenceEquals(candidate, stronger);
-                return false;
+                // Lists met before the protected route's own hold more specific routes: skipped whole, and its own
+                // list is entered just after it, so one walk costs its path and the look-ahead, not the table's size.
+                if (!ReferenceEquals(candidates, stronger.Siblings))
+                {
+                    return false;
+                }
+
+                _passed = true;
+                start = stronger.Position + 1;
             }
 
+            for (var i = start; i < candidates.Length; i++)
+            {
+                if (Visit(candidates[i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool Visit(Candidate candidate)
+        {
             if (!ReferenceEquals(candidate.Route, stronger.Route) && !candidate.Route.Auth.IsAtLeastAsStrictAs(stronger.Route.Auth))
             {
-                pairs.Add((candidate.Route, stronger.Route));
+                // Keep only the first pairs by row: the same ones whatever order the trie is walked in, in bounded memory.
+                if (pairs.Add((candidate.Route, stronger.Route)) && pairs.Count > limit)
+                {
+                    pairs.Remove(pairs.Max);
+                }
             }
 
             // A route without conditions takes every request that reaches it: nothing after it is ever tried.
@@ -474,6 +501,12 @@ internal sealed class RouteMatcher
 
         /// <summary>Whether the route can turn away a request whose path it matches.</summary>
         public bool HasConditions => _methods.Length > 0 || _hosts.Length > 0 || _headers.Length > 0;
+
+        /// <summary>The sorted list this candidate is in (a node's ends or catch-alls), set when the node is built.</summary>
+        public Candidate[] Siblings { get; set; } = [];
+
+        /// <summary>This candidate's index in <see cref="Siblings"/>.</summary>
+        public int Position { get; set; }
 
         /// <summary>The route's methods as an <c>Allow</c> header value.</summary>
         public string Allow { get; }
@@ -682,6 +715,12 @@ internal sealed class RouteMatcher
         {
             var array = list.ToArray();
             Array.Sort(array, Candidate.Compare);
+            for (var i = 0; i < array.Length; i++)
+            {
+                array[i].Siblings = array;
+                array[i].Position = i;
+            }
+
             return array;
         }
     }

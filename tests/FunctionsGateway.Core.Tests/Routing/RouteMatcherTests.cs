@@ -1198,6 +1198,21 @@ public class RouteMatcherTests
     }
 
     [Fact]
+    public void FindWeakerFallThroughs_TenThousandProtectedRoutesOnOnePathOverAnonymousOnes_LooksAheadOfEachAndKeepsTheFirstPairsByRow()
+    {
+        var routes = Enumerable.Range(0, 10_000)
+            .Select(i => Route("/api/{**rest}", $"p{i:00000}", headers: $"x-tenant={i}", auth: "jwt"))
+            .Concat(Enumerable.Range(0, 100).Select(i => Route("/api/{**rest}", $"w{i:000}", order: 1)))
+            .Append(Route("/{**rest}", "site"));
+        var matcher = new RouteMatcher(routes);
+
+        var pairs = matcher.FindWeakerFallThroughs(3);
+
+        // Each protected route is compared with the next 64 tried after it: only the last 64 reach the anonymous ones.
+        Assert.Equal([("w000", "p09936"), ("w000", "p09937"), ("w000", "p09938")], pairs.Select(p => (p.Weaker.Id.RowKey, p.Stronger.Id.RowKey)));
+    }
+
+    [Fact]
     public void Constructor_NullRouteInList_ThrowsArgumentException()
     {
         RouteDefinition[] routes = [Route("/orders", "orders"), null!];
