@@ -4,7 +4,7 @@ namespace FunctionsGateway.DevHost;
 /// The DevHost's own command-line switches; everything else goes to ASP.NET Core configuration
 /// (for example <c>--urls http://127.0.0.1:8080</c> or <c>--Gateway:Storage:ConnectionString=...</c>).
 /// </summary>
-/// <param name="Samples"><c>--samples</c>: start two echo backends and seed sample routes into empty tables.</param>
+/// <param name="Samples"><c>--samples</c>: start three echo backends and seed sample routes into empty tables.</param>
 /// <param name="SeedFile"><c>--seed FILE</c>: seed empty tables from a JSON file of rows.</param>
 /// <param name="HostArguments">The remaining arguments.</param>
 public sealed record DevHostArguments(bool Samples, string? SeedFile, string[] HostArguments)

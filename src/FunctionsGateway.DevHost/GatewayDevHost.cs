@@ -81,6 +81,9 @@ public static class GatewayDevHost
             {
                 backends.Add(await EchoBackend.StartAsync("echo-v1", "http://127.0.0.1:7081").ConfigureAwait(false));
                 backends.Add(await EchoBackend.StartAsync("echo-v2", "http://127.0.0.1:7082").ConfigureAwait(false));
+
+                // Only the apikey route 'secure' forwards here: a backend that no anonymous route can reach, whatever path it sends.
+                backends.Add(await EchoBackend.StartAsync("echo-private", "http://127.0.0.1:7083").ConfigureAwait(false));
             }
 
             var app = Build(builder);
@@ -136,9 +139,10 @@ public static class GatewayDevHost
             Console.WriteLine($"  curl -H 'x-api-version: 2' {url}/echo/anything   # always echo-v2");
             Console.WriteLine($"  curl {url}/orders/42                    # rewritten to /api/orders/42");
             Console.WriteLine($"  curl -i {url}/nowhere                   # 404 problem+json");
+            Console.WriteLine($"  curl -i -X DELETE {url}/orders/42         # 405: the route allows GET, PUT (Allow header)");
             Console.WriteLine($"  curl -i {url}/secure/data               # 401: needs an API key; create one in another terminal with");
             Console.WriteLine("    dotnet run --project src/FunctionsGateway.DevHost -- apikey create --consumer me");
-            Console.WriteLine($"  curl -H 'X-Api-Key: KEY' {url}/secure/data");
+            Console.WriteLine($"  curl -H 'X-Api-Key: KEY' {url}/secure/data   # echo-private: the only backend behind the API key, no anonymous route reaches it");
         }
 
         Console.WriteLine($"  curl {url}{StatusPath}            # routing tables' state and row problems");

@@ -178,6 +178,34 @@ public sealed record AuthPolicy
         return true;
     }
 
+    /// <summary>
+    /// Whether this policy protects at least as much as <paramref name="other"/>: every caller this policy lets
+    /// through would also pass <paramref name="other"/>. The route matcher lets a request that a more specific
+    /// route turned away (for its method, host or headers) fall through only to a route whose policy is at
+    /// least as strict as that route's; anything else would hand the request to weaker protection.
+    /// </summary>
+    /// <remarks>
+    /// Each clause compares one kind of protection, and a caller must pass all of them, so the policy is at least
+    /// as strict only when it is so in every clause: the credentials it accepts are a subset of
+    /// <paramref name="other"/>'s (anonymous accepts any caller; <c>jwt|apikey</c> accepts a JWT or an API key;
+    /// <c>jwt</c> and <c>apikey</c> cannot be compared, so neither is at least as strict as the other), and its
+    /// required scopes and roles include all of <paramref name="other"/>'s, and it accepts no token audience that
+    /// <paramref name="other"/>'s <see cref="Audiences"/> refuse. A new kind of protection adds one
+    /// clause. <see cref="ForwardAuthorization"/> says what the backend receives, not who may call, so it is
+    /// not compared.
+    /// </remarks>
+    /// <param name="other">The policy to compare with.</param>
+    /// <returns>True when this policy is the same as or stricter than <paramref name="other"/>.</returns>
+    public bool IsAtLeastAsStrictAs(AuthPolicy other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+
+        return (AcceptedCredentials(Mode) & ~AcceptedCredentials(other.Mode)) == 0
+            && IncludesAll(RequiredScopes, other.RequiredScopes)
+            && IncludesAll(RequiredRoles, other.RequiredRoles)
+            && AcceptsOnlyAudiencesOf(other);
+    }
+
     /// <inheritdoc />
     public bool Equals(AuthPolicy? other) =>
         other is not null
@@ -190,6 +218,39 @@ public sealed record AuthPolicy
     /// <inheritdoc />
     public override int GetHashCode() =>
         HashCode.Combine(Mode, ForwardAuthorization, RequiredScopes.Length, RequiredRoles.Length, Audiences.Length);
+
+    // No audience is accepted here that the other refuses: an empty list accepts every audience the issuers accept.
+    private bool AcceptsOnlyAudiencesOf(AuthPolicy other) =>
+        other.Audiences.IsDefaultOrEmpty || (!Audiences.IsDefaultOrEmpty && IncludesAll(other.Audiences, Audiences));
+
+    // The kinds of caller a mode lets through, as bits: no credential (1), a JWT (2), an API key (4).
+    private static int AcceptedCredentials(AuthMode mode) => mode switch
+    {
+        AuthMode.ApiKey => 4,
+        AuthMode.Jwt => 2,
+        AuthMode.JwtOrApiKey => 2 | 4,
+        _ => 1 | 2 | 4,
+    };
+
+    // Scopes and roles are compared as the authenticator compares them: ordinal. Loops, not LINQ: the matcher calls
+    // this on the request path when a request falls through.
+    private static bool IncludesAll(ImmutableArray<string> items, ImmutableArray<string> required)
+    {
+        if (required.IsDefaultOrEmpty)
+        {
+            return true;
+        }
+
+        foreach (var wanted in required)
+        {
+            if (items.IsDefaultOrEmpty || items.IndexOf(wanted, 0, items.Length, StringComparer.Ordinal) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static string FormatMode(AuthMode mode) => mode switch
     {

@@ -15,14 +15,16 @@ internal sealed class GatewaySnapshot
         IReadOnlyDictionary<RowId, BackendDefinition> backends,
         IReadOnlyDictionary<string, PoolDefinition> pools,
         ImmutableArray<ConfigProblem> problems,
-        DateTimeOffset loadedAt)
+        DateTimeOffset loadedAt,
+        RouteMatcher? matcher = null)
     {
         RoutesById = routes.ToFrozenDictionary();
         BackendsById = backends.ToFrozenDictionary();
         Pools = pools.ToFrozenDictionary(StringComparer.Ordinal);
         Problems = problems;
         LoadedAt = loadedAt;
-        Matcher = new RouteMatcher(RoutesById.Values.Select(r => r.Route));
+        // The builder passes the matcher it built to find the routes' warnings; it holds the same routes.
+        Matcher = matcher ?? new RouteMatcher(RoutesById.Values.Select(r => r.Route));
     }
 
     /// <summary>The snapshot before the first load: no routes.</summary>

@@ -37,7 +37,9 @@ internal static class GatewaySnapshotBuilder
             }
         }
 
-        return new GatewaySnapshot(routes, backends, pools, problems.ToImmutable(), now);
+        var matcher = new RouteMatcher(routes.Values.Select(r => r.Route));
+        problems.AddRange(RouteProtectionWarnings.Find(matcher));
+        return new GatewaySnapshot(routes, backends, pools, problems.ToImmutable(), now, matcher);
     }
 
     private static Dictionary<RowId, BackendDefinition> BuildBackends(

@@ -26,6 +26,13 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
     public static GatewayError RouteNotFound { get; } = new(404, "route_not_found", "No route matches the request",
         "No route of this gateway matches the request's method, host, path and headers.");
 
+    /// <summary>
+    /// A route matches the request's path, host and headers, but not its method; <paramref name="allow"/> (such as
+    /// <c>GET, POST</c>) is sent as the <c>Allow</c> header (RFC 9110 §15.5.6).
+    /// </summary>
+    public static GatewayError MethodNotAllowed(string allow) => new GatewayError(405, "method_not_allowed", "Method not allowed",
+        $"The route for this path does not accept the request's method; use one of: {allow}.").WithHeader("Allow", allow);
+
     /// <summary>The routes have not been loaded yet (cold start with storage unreachable).</summary>
     public static GatewayError ConfigurationNotLoaded { get; } = new(503, "configuration_not_loaded", "The gateway is starting",
         "The gateway has not loaded its routes yet; retry shortly.");

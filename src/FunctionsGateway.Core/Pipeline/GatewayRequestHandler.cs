@@ -90,10 +90,13 @@ public sealed partial class GatewayRequestHandler
 
     private async Task RouteAsync(HttpContext context, GatewayRequestFeature feature)
     {
-        var route = feature.Snapshot.Matcher.Match(context.Request);
-        if (route is null)
+        var match = feature.Snapshot.Matcher.Match(context.Request);
+        if (match.Route is not { } route)
         {
-            await FailAsync(context, feature, GatewayError.RouteNotFound).ConfigureAwait(false);
+            // A refusal forwards nothing, also when a less protected route would have taken the request (RouteMatcher).
+            await FailAsync(context, feature, match.Refusal == RouteRefusal.MethodNotAllowed
+                ? GatewayError.MethodNotAllowed(match.Allow)
+                : GatewayError.RouteNotFound).ConfigureAwait(false);
             return;
         }
 

@@ -3,7 +3,8 @@ namespace FunctionsGateway.Routing;
 /// <summary>
 /// A host name a route answers for: exact (<c>api.contoso.com</c>) or a wildcard for any subdomain
 /// (<c>*.contoso.com</c>, which matches <c>eu.api.contoso.com</c> but not <c>contoso.com</c>).
-/// Compared case-insensitively, without the port.
+/// Compared case-insensitively, without the port; a trailing dot (the fully qualified spelling,
+/// <c>api.contoso.com.</c>) names the same host, in the pattern and in the request.
 /// </summary>
 public sealed record HostPattern
 {
@@ -30,6 +31,11 @@ public sealed record HostPattern
         var value = text.Trim();
         var wildcard = value.StartsWith("*.", StringComparison.Ordinal);
         var host = wildcard ? value[2..] : value;
+        if (host.Length > 1 && host[^1] == '.')
+        {
+            host = host[..^1];
+        }
+
         if (host.Length == 0 || host.Contains('*', StringComparison.Ordinal) || host.Contains(':', StringComparison.Ordinal)
             || host.Contains('/', StringComparison.Ordinal) || Uri.CheckHostName(host) == UriHostNameType.Unknown)
         {
@@ -43,10 +49,17 @@ public sealed record HostPattern
     }
 
     /// <summary>True when <paramref name="host"/> (without port) is matched by this pattern.</summary>
-    public bool Matches(ReadOnlySpan<char> host) =>
-        IsWildcard
+    public bool Matches(ReadOnlySpan<char> host)
+    {
+        if (host.Length > 1 && host[^1] == '.')
+        {
+            host = host[..^1];
+        }
+
+        return IsWildcard
             ? host.Length > Suffix.Length && host.EndsWith(Suffix, StringComparison.OrdinalIgnoreCase)
             : host.Equals(Suffix, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <inheritdoc />
     public override string ToString() => Text;

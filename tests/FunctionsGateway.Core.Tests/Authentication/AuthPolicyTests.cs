@@ -227,4 +227,69 @@ public sealed class AuthPolicyTests
         Assert.NotEqual(first, second);
         Assert.NotEqual(first, third);
     }
+
+    [Theory]
+    [InlineData("anonymous", "", "", "anonymous", "", "", true)]
+    [InlineData("apikey", "", "", "anonymous", "", "", true)]
+    [InlineData("jwt", "", "", "anonymous", "", "", true)]
+    [InlineData("jwt|apikey", "", "", "anonymous", "", "", true)]
+    [InlineData("anonymous", "", "", "jwt", "", "", false)]
+    [InlineData("jwt", "", "", "jwt|apikey", "", "", true)]
+    [InlineData("apikey", "", "", "jwt|apikey", "", "", true)]
+    [InlineData("jwt|apikey", "", "", "jwt", "", "", false)]
+    [InlineData("jwt|apikey", "", "", "apikey", "", "", false)]
+    [InlineData("jwt", "", "", "apikey", "", "", false)]
+    [InlineData("apikey", "", "", "jwt", "", "", false)]
+    [InlineData("jwt", "a,b", "", "jwt", "a", "", true)]
+    [InlineData("jwt", "a", "", "jwt", "a,b", "", false)]
+    [InlineData("jwt", "A", "", "jwt", "a", "", false)]
+    [InlineData("jwt", "", "Admin,Audit", "jwt", "", "Admin", true)]
+    [InlineData("jwt", "", "Audit", "jwt", "", "Admin", false)]
+    [InlineData("jwt", "a", "", "jwt|apikey", "a", "", true)]
+    [InlineData("jwt|apikey", "a,b", "", "jwt|apikey", "b,a", "", true)]
+    public void IsAtLeastAsStrictAs_EveryClause_ComparesCredentialsScopesAndRoles(
+        string auth, string scopes, string roles, string otherAuth, string otherScopes, string otherRoles, bool expected)
+    {
+        var policy = Parse(auth, scopes, roles);
+        var other = Parse(otherAuth, otherScopes, otherRoles);
+
+        var stricter = policy.IsAtLeastAsStrictAs(other);
+
+        Assert.Equal(expected, stricter);
+    }
+
+    [Fact]
+    public void IsAtLeastAsStrictAs_OnlyForwardAuthorizationDiffers_BothWays()
+    {
+        AuthPolicy.TryParse("jwt", null, null, "true", out var forwards, out _, out _);
+        AuthPolicy.TryParse("jwt", null, null, "false", out var keeps, out _, out _);
+
+        var both = (forwards.IsAtLeastAsStrictAs(keeps), keeps.IsAtLeastAsStrictAs(forwards));
+
+        Assert.Equal((true, true), both);
+    }
+
+    [Theory]
+    [InlineData("", "", true)]
+    [InlineData("api://orders", "", true)]
+    [InlineData("api://orders", "api://orders,api://billing", true)]
+    [InlineData("", "api://orders", false)]
+    [InlineData("api://orders,api://billing", "api://orders", false)]
+    [InlineData("api://billing", "api://orders", false)]
+    public void IsAtLeastAsStrictAs_Audiences_FallbackMustAcceptNoAudienceTheOtherRefuses(string audiences, string otherAudiences, bool expected)
+    {
+        AuthPolicy.TryParse("jwt", null, null, null, audiences, out var policy, out _, out var error);
+        AuthPolicy.TryParse("jwt", null, null, null, otherAudiences, out var other, out _, out var otherError);
+        Assert.Empty(error + otherError);
+
+        var stricter = policy.IsAtLeastAsStrictAs(other);
+
+        Assert.Equal(expected, stricter);
+    }
+
+    private static AuthPolicy Parse(string auth, string scopes, string roles)
+    {
+        Assert.True(AuthPolicy.TryParse(auth, scopes, roles, null, out var policy, out _, out var error), error);
+        return policy;
+    }
 }

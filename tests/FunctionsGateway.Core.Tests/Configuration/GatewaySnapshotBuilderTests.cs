@@ -26,7 +26,7 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.Equal(FirstLoad, snapshot.LoadedAt);
         var pool = snapshot.Pools["orders"];
         Assert.Equal(["eu-1", "us-1"], pool.Backends.Select(b => b.Id.RowKey));
-        Assert.NotNull(snapshot.Matcher.Match("GET", "api.contoso.com", "/orders/42", new Microsoft.AspNetCore.Http.HeaderDictionary()));
+        Assert.NotNull(snapshot.Matcher.Match("GET", "api.contoso.com", "/orders/42", new Microsoft.AspNetCore.Http.HeaderDictionary()).Route);
     }
 
     [Fact]
@@ -494,6 +494,43 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.Equal(["orders", "payments"], snapshot.Pools.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["a", "b"], snapshot.Pools["orders"].Backends.Select(b => b.Id.RowKey));
         Assert.Equal(3, snapshot.BackendsById.Count);
+    }
+
+    [Fact]
+    public void Build_AnonymousRouteUnderProtectedRouteWithMethods_WarnsOnTheAnonymousRoute()
+    {
+        TableEntity[] routes =
+        [
+            Route("admin", "/api/admin/{**rest}", backend: "https://api.internal", extra: [("Methods", "GET,POST"), ("Auth", "jwt"), ("Scopes", "admin")]),
+            Route("public", "/api/{**rest}", backend: "https://api.internal"),
+        ];
+
+        var snapshot = Build(routes, []);
+
+        var problem = Assert.Single(snapshot.Problems);
+        Assert.Equal((RouteId("public"), "Auth", ProblemSeverity.Warning), (problem.Row, problem.Column, problem.Severity));
+        Assert.Equal(
+            "is less protected than Routes 'public/admin' (Path '/api/admin/{**rest}', Auth jwt, Scopes admin), whose path matches the same "
+            + "requests and comes first: Auth anonymous lets in callers that Auth jwt refuses; it does not require the Scopes admin. Requests "
+            + "that route turns away for its Methods, Hosts or MatchHeaders are refused (405 or 404) rather than forwarded here. To serve them "
+            + "here, give this route at least Auth jwt, Scopes admin; to serve them there, widen that route's Methods, Hosts or MatchHeaders; "
+            + "if refusing them is intended, nothing needs to change",
+            problem.Message);
+        Assert.Equal(2, snapshot.RoutesById.Count);
+    }
+
+    [Fact]
+    public void Build_FallbackAsProtectedAsTheRouteAboveIt_NoWarning()
+    {
+        TableEntity[] routes =
+        [
+            Route("special", "/orders/special", backend: "https://orders.internal", extra: [("Methods", "GET"), ("Auth", "apikey")]),
+            Route("order", "/orders/{id}", backend: "https://orders.internal", extra: [("Auth", "apikey")]),
+        ];
+
+        var snapshot = Build(routes, []);
+
+        Assert.Empty(snapshot.Problems);
     }
 
     private static RowId RouteId(string rowKey) => new("Routes", "public", rowKey);

@@ -86,6 +86,23 @@ public class HostPatternTests
         Assert.Equal(expected, matches);
     }
 
+    [Theory]
+    [InlineData("api.contoso.com", "api.contoso.com.", true)]
+    [InlineData("api.contoso.com.", "api.contoso.com", true)]
+    [InlineData("api.contoso.com.", "API.contoso.com.", true)]
+    [InlineData("*.contoso.com", "eu.contoso.com.", true)]
+    [InlineData("*.contoso.com.", "eu.contoso.com", true)]
+    [InlineData("*.contoso.com", "contoso.com.", false)]
+    [InlineData("api.contoso.com", "api.contoso.com..", false)]
+    public void Matches_TrailingDot_NamesTheSameHost(string text, string host, bool expected)
+    {
+        var pattern = Parse(text);
+
+        var matches = pattern.Matches(host);
+
+        Assert.Equal(expected, matches);
+    }
+
     private static HostPattern Parse(string text)
     {
         Assert.True(HostPattern.TryParse(text, out var pattern, out var error), error);

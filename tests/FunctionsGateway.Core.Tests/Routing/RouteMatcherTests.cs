@@ -358,7 +358,7 @@ public class RouteMatcherTests
     }
 
     [Fact]
-    public void Match_EveryRouteRejectsFilters_ReturnsNull()
+    public void Match_EveryRouteRejectsFiltersOneOnlyForItsMethod_RefusesWith405()
     {
         var matcher = new RouteMatcher(
         [
@@ -367,9 +367,172 @@ public class RouteMatcherTests
             Route("/orders/{**rest}", "rest", headers: "x-beta"),
         ]);
 
-        var route = Match(matcher, "POST", "/orders/special", "www.contoso.com");
+        var match = Decide(matcher, "POST", "/orders/special", "www.contoso.com");
 
-        Assert.Null(route);
+        Assert.Equal((RouteRefusal.MethodNotAllowed, "GET"), (match.Refusal, match.Allow));
+    }
+
+    [Fact]
+    public void Match_EveryRouteRejectsHostOrHeaders_RefusesWith404()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/orders/special", "special", methods: "GET", headers: "x-beta"),
+            Route("/orders/{id}", "order", hosts: "api.contoso.com"),
+        ]);
+
+        var match = Decide(matcher, "POST", "/orders/special", "www.contoso.com");
+
+        Assert.Equal((RouteRefusal.NotFound, ""), (match.Refusal, match.Allow));
+    }
+
+    // ---- Fall-through never lands on weaker protection ----
+
+    [Theory]
+    [InlineData("DELETE", "/api/admin/users/7")]
+    [InlineData("HEAD", "/api/admin/export")]
+    [InlineData("PUT", "/api/admin")]
+    public void Match_ProtectedRouteRejectsMethod_RefusesInsteadOfFallingToAnonymousRoute(string method, string path)
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/api/admin/{**rest}", "admin", methods: "GET,POST", auth: "jwt"),
+            Route("/api/{**rest}", "public"),
+        ]);
+
+        var match = Decide(matcher, method, path);
+
+        Assert.Equal((null, RouteRefusal.MethodNotAllowed, "GET, POST"), (match.Route, match.Refusal, match.Allow));
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/admin/users/7", "admin")]
+    [InlineData("DELETE", "/api/orders/7", "public")]
+    [InlineData("DELETE", "/api/administrator", "public")]
+    public void Match_ProtectedRouteBesideAnonymousRoute_EachServesItsOwnRequests(string method, string path, string expected)
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/api/admin/{**rest}", "admin", methods: "GET,POST", auth: "jwt"),
+            Route("/api/{**rest}", "public"),
+        ]);
+
+        var route = Match(matcher, method, path);
+
+        Assert.Equal(expected, IdOf(route));
+    }
+
+    [Fact]
+    public void Match_ProtectedRouteRejectsHeader_RefusesWith404InsteadOfFallingToAnonymousRoute()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/echo/{**rest}", "secure-v2", headers: "x-api-version=2", auth: "apikey"),
+            Route("/echo/{**rest}", "public"),
+        ]);
+
+        var match = Decide(matcher, "GET", "/echo/data", headers: Headers(("x-api-version", "1")));
+
+        Assert.Equal((null, RouteRefusal.NotFound), (match.Route, match.Refusal));
+    }
+
+    [Fact]
+    public void Match_ProtectedRouteRejectsHost_RefusesWith404InsteadOfFallingToAnonymousRoute()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/admin/{**rest}", "admin", hosts: "admin.contoso.com", auth: "jwt"),
+            Route("/{**rest}", "site"),
+        ]);
+
+        var match = Decide(matcher, "GET", "/admin/users", "www.contoso.com");
+
+        Assert.Equal((null, RouteRefusal.NotFound), (match.Route, match.Refusal));
+    }
+
+    [Theory]
+    [InlineData("jwt", "", "jwt", "", true)]
+    [InlineData("jwt|apikey", "", "jwt", "", true)]
+    [InlineData("jwt|apikey", "", "apikey", "", true)]
+    [InlineData("apikey", "orders.read", "apikey", "orders.read,orders.write", true)]
+    [InlineData("jwt", "", "jwt|apikey", "", false)]
+    [InlineData("jwt", "", "apikey", "", false)]
+    [InlineData("apikey", "", "jwt", "", false)]
+    [InlineData("jwt", "orders.write", "jwt", "orders.read", false)]
+    [InlineData("jwt", "orders.write", "anonymous", "", false)]
+    public void Match_ProtectedRouteRejectsMethod_FallsThroughOnlyToAtLeastAsStrictRoute(
+        string passedAuth, string passedScopes, string fallbackAuth, string fallbackScopes, bool served)
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/orders/special", "special", methods: "GET", auth: passedAuth, scopes: passedScopes),
+            Route("/orders/{id}", "order", auth: fallbackAuth, scopes: fallbackScopes),
+        ]);
+
+        var match = Decide(matcher, "POST", "/orders/special");
+
+        Assert.Equal(served ? "order" : "(no route)", IdOf(match.Route));
+        Assert.Equal(served ? RouteRefusal.None : RouteRefusal.MethodNotAllowed, match.Refusal);
+    }
+
+    [Fact]
+    public void Match_FallbackAsStrictAsFirstPassedOverButWeakerThanSecond_Refuses()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/a/b/c", "strict", headers: "x-beta", auth: "jwt", scopes: "a.admin"),
+            Route("/a/b/{x}", "loose", methods: "GET", auth: "jwt"),
+            Route("/a/{**rest}", "fallback", auth: "jwt", scopes: "a.read"),
+        ]);
+
+        var match = Decide(matcher, "POST", "/a/b/c");
+
+        Assert.Equal((null, RouteRefusal.MethodNotAllowed, "GET"), (match.Route, match.Refusal, match.Allow));
+    }
+
+    [Fact]
+    public void Match_RoutesPassedOverForMethodWithDifferentLists_AllowListsEveryMethodOnce()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/reports/{id}", "read", methods: "GET,HEAD", auth: "jwt"),
+            Route("/reports/{**rest}", "write", methods: "PUT,GET", auth: "jwt"),
+            Route("/reports/{**rest}", "beta", methods: "PATCH", headers: "x-beta", auth: "jwt"),
+            Route("/{**rest}", "site"),
+        ]);
+
+        var match = Decide(matcher, "DELETE", "/reports/7");
+
+        Assert.Equal((RouteRefusal.MethodNotAllowed, "GET, HEAD, PUT"), (match.Refusal, match.Allow));
+    }
+
+    [Fact]
+    public void Match_AnonymousRoutesPassedOver_FallThroughAsBefore()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/orders/special", "special", methods: "GET"),
+            Route("/orders/{id}", "order", headers: "x-beta"),
+            Route("/orders/{**rest}", "rest", auth: "apikey"),
+        ]);
+
+        var route = Match(matcher, "POST", "/orders/special");
+
+        Assert.Equal("rest", IdOf(route));
+    }
+
+    [Fact]
+    public void Match_StrongerRouteLaterInSameShape_ServedAfterWeakerOnePassedOver()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/orders", "a-beta", headers: "x-beta"),
+            Route("/orders", "b-secure", auth: "jwt", order: 1),
+        ]);
+
+        var route = Match(matcher, "GET", "/orders");
+
+        Assert.Equal("b-secure", IdOf(route));
     }
 
     // ---- Methods ----
@@ -388,13 +551,23 @@ public class RouteMatcherTests
     }
 
     [Fact]
-    public void Match_MethodNotInList_ReturnsNull()
+    public void Match_MethodNotInList_RefusesWith405AndTheRoutesMethods()
     {
-        var matcher = new RouteMatcher([Route("/orders", "orders", methods: "GET,POST")]);
+        var matcher = new RouteMatcher([Route("/orders", "orders", methods: "POST,GET")]);
 
-        var route = Match(matcher, "DELETE", "/orders");
+        var match = Decide(matcher, "DELETE", "/orders");
 
-        Assert.Null(route);
+        Assert.Equal((null, RouteRefusal.MethodNotAllowed, "GET, POST"), (match.Route, match.Refusal, match.Allow));
+    }
+
+    [Fact]
+    public void Match_PathOfNoRoute_RefusesWith404()
+    {
+        var matcher = new RouteMatcher([Route("/orders", "orders", methods: "GET")]);
+
+        var match = Decide(matcher, "DELETE", "/customers");
+
+        Assert.Equal((null, RouteRefusal.NotFound), (match.Route, match.Refusal));
     }
 
     [Theory]
@@ -729,7 +902,7 @@ public class RouteMatcherTests
         context.Request.Path = "/orders/42";
         context.Request.Headers["x-beta"] = "1";
 
-        var route = matcher.Match(context.Request);
+        var route = matcher.Match(context.Request).Route;
 
         Assert.Equal("wanted", IdOf(route));
     }
@@ -752,7 +925,7 @@ public class RouteMatcherTests
         context.Request.Path = path;
         context.Request.Headers[header] = "1";
 
-        var route = matcher.Match(context.Request);
+        var route = matcher.Match(context.Request).Route;
 
         Assert.Equal("fallback", IdOf(route));
     }
@@ -766,7 +939,7 @@ public class RouteMatcherTests
         context.Request.Host = new HostString("api.contoso.com:8443");
         context.Request.Path = "/orders";
 
-        var route = matcher.Match(context.Request);
+        var route = matcher.Match(context.Request).Route;
 
         Assert.Equal("orders", IdOf(route));
     }
@@ -778,7 +951,7 @@ public class RouteMatcherTests
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
 
-        var route = matcher.Match(context.Request);
+        var route = matcher.Match(context.Request).Route;
 
         Assert.Equal("root", IdOf(route));
     }
@@ -798,6 +971,45 @@ public class RouteMatcherTests
         var host = RouteMatcher.HostWithoutPort(value).ToString();
 
         Assert.Equal(expected, host);
+    }
+
+    [Theory]
+    [InlineData("api.contoso.com.")]
+    [InlineData("api.contoso.com.:443")]
+    [InlineData("API.contoso.com.:")]
+    [InlineData("eu.contoso.com.")]
+    [InlineData("eu.contoso.com.:8443")]
+    public void Match_HttpRequestHostWithTrailingDot_MatchesTheSameRoutesAsWithout(string host)
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/admin", "admin", hosts: "api.contoso.com,*.contoso.com", auth: "jwt"),
+            Route("/{**rest}", "site"),
+        ]);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Host = new HostString(host);
+        context.Request.Path = "/admin";
+
+        var route = matcher.Match(context.Request).Route;
+
+        Assert.Equal("admin", IdOf(route));
+    }
+
+    [Theory]
+    [InlineData("api.contoso.com..")]
+    [InlineData("api.contoso.com..:443")]
+    public void Match_HostWithTwoTrailingDots_IsNotTheHost(string host)
+    {
+        var matcher = new RouteMatcher([Route("/admin", "admin", hosts: "api.contoso.com", auth: "jwt")]);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Host = new HostString(host);
+        context.Request.Path = "/admin";
+
+        var match = matcher.Match(context.Request);
+
+        Assert.Equal(RouteRefusal.NotFound, match.Refusal);
     }
 
     [Fact]
@@ -892,6 +1104,114 @@ public class RouteMatcherTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData("POST", "/orders/special", "")]
+    [InlineData("DELETE", "/admin/x", "")]
+    [InlineData("GET", "/admin/x", "")]
+    [InlineData("GET", "/beta/x", "")]
+    [InlineData("GET", "/secure/x", "x-beta")]
+    public void Match_FallThroughPastProtectionOrRefusal_AllocatesNothing(string method, string path, string header)
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/orders/special", "special", methods: "GET", auth: "jwt"),
+            Route("/orders/{id}", "order", auth: "jwt"),
+            Route("/admin/{**rest}", "admin", methods: "GET,POST", hosts: "admin.contoso.com", auth: "jwt"),
+            Route("/beta/{**rest}", "beta", headers: "x-beta", auth: "apikey"),
+            Route("/secure/{**rest}", "secure", headers: "x-beta", methods: "PUT", auth: "jwt"),
+            Route("/secure/{**rest}", "secure-get", methods: "GET", auth: "jwt"),
+            Route("/{**rest}", "site"),
+        ]);
+        var headers = header.Length == 0 ? Headers() : Headers((header, "1"));
+        matcher.Match(method, "www.contoso.com", path, headers);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            matcher.Match(method, "www.contoso.com", path, headers);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    // ---- Weaker fall-through pairs, for the status listing ----
+
+    [Fact]
+    public void FindWeakerFallThroughs_AnonymousCatchAllUnderProtectedRouteWithMethods_NamesThePair()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/api/admin/{**rest}", "admin", methods: "GET,POST", auth: "jwt"),
+            Route("/api/{**rest}", "public"),
+            Route("/{**rest}", "site", auth: "jwt"),
+        ]);
+
+        var pairs = matcher.FindWeakerFallThroughs(10);
+
+        Assert.Equal([("public", "admin")], pairs.Select(p => (p.Weaker.Id.RowKey, p.Stronger.Id.RowKey)));
+    }
+
+    [Fact]
+    public void FindWeakerFallThroughs_LiteralOverParameterAndSameShape_NamesEveryWeakerRouteUntilOneTakesEverything()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/orders/special", "special", methods: "GET", auth: "jwt", scopes: "orders.admin"),
+            Route("/orders/special", "special-post", methods: "POST", auth: "jwt", order: 1),
+            Route("/orders/{id}", "order", auth: "jwt", scopes: "orders.admin"),
+            Route("/orders/{**rest}", "never-reached"),
+        ]);
+
+        var pairs = matcher.FindWeakerFallThroughs(10);
+
+        Assert.Equal([("special-post", "special")], pairs.Select(p => (p.Weaker.Id.RowKey, p.Stronger.Id.RowKey)));
+    }
+
+    [Fact]
+    public void FindWeakerFallThroughs_ProtectedRoutesWithoutConditionsOrEquallyProtectedFallbacks_NamesNothing()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/secure/{**rest}", "secure", auth: "apikey"),
+            Route("/orders/special", "special", methods: "GET", auth: "jwt"),
+            Route("/orders/{id}", "order", auth: "jwt"),
+            Route("/{**rest}", "site"),
+        ]);
+
+        var pairs = matcher.FindWeakerFallThroughs(10);
+
+        Assert.Empty(pairs);
+    }
+
+    [Fact]
+    public void FindWeakerFallThroughs_MorePairsThanTheLimit_ReturnsTheFirstByRow()
+    {
+        var routes = Enumerable.Range(0, 20).Select(i => Route($"/svc{i:00}/admin", $"admin{i:00}", methods: "GET", auth: "jwt"))
+            .Append(Route("/{**rest}", "site"));
+        var matcher = new RouteMatcher(routes);
+
+        var pairs = matcher.FindWeakerFallThroughs(3);
+
+        Assert.Equal(["admin00", "admin01", "admin02"], pairs.Select(p => p.Stronger.Id.RowKey));
+    }
+
+    [Fact]
+    public void FindWeakerFallThroughs_TenThousandProtectedRoutesOnOnePathOverAnonymousOnes_LooksAheadOfEachAndKeepsTheFirstPairsByRow()
+    {
+        var routes = Enumerable.Range(0, 10_000)
+            .Select(i => Route("/api/{**rest}", $"p{i:00000}", headers: $"x-tenant={i}", auth: "jwt"))
+            .Concat(Enumerable.Range(0, 100).Select(i => Route("/api/{**rest}", $"w{i:000}", order: 1)))
+            .Append(Route("/{**rest}", "site"));
+        var matcher = new RouteMatcher(routes);
+
+        var pairs = matcher.FindWeakerFallThroughs(3);
+
+        // Each protected route is compared with the next 64 tried after it: only the last 64 reach the anonymous ones.
+        Assert.Equal([("w000", "p09936"), ("w000", "p09937"), ("w000", "p09938")], pairs.Select(p => (p.Weaker.Id.RowKey, p.Stronger.Id.RowKey)));
+    }
+
     [Fact]
     public void Constructor_NullRouteInList_ThrowsArgumentException()
     {
@@ -903,6 +1223,10 @@ public class RouteMatcherTests
     }
 
     private static RouteDefinition? Match(
+        RouteMatcher matcher, string method, string path, string host = AnyHost, IHeaderDictionary? headers = null) =>
+        Decide(matcher, method, path, host, headers).Route;
+
+    private static RouteMatch Decide(
         RouteMatcher matcher, string method, string path, string host = AnyHost, IHeaderDictionary? headers = null) =>
         matcher.Match(method, host, path, headers ?? Headers());
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using Microsoft.AspNetCore.Http;
 
@@ -16,7 +17,10 @@ internal static class TestRoutes
         string headers = "",
         int order = 0,
         string partitionKey = "public",
-        string table = "Routes")
+        string table = "Routes",
+        string auth = "",
+        string scopes = "",
+        string roles = "")
     {
         return new RouteDefinition
         {
@@ -26,9 +30,16 @@ internal static class TestRoutes
             Hosts = [.. Split(hosts).Select(Host)],
             MatchHeaders = [.. Split(headers).Select(Header)],
             Order = order,
+            Auth = Policy(auth, scopes, roles),
             Target = new PoolTarget("orders"),
         };
     }
+
+    /// <summary>A policy from the Auth, Scopes and Roles columns as an operator writes them.</summary>
+    public static AuthPolicy Policy(string auth, string scopes = "", string roles = "") =>
+        AuthPolicy.TryParse(auth, scopes, roles, null, out var policy, out _, out var error)
+            ? policy
+            : throw new ArgumentException($"Bad test policy {auth} {scopes} {roles}: {error}", nameof(auth));
 
     public static RouteTemplate Template(string text) =>
         RouteTemplate.TryParse(text, out var template, out var error)
