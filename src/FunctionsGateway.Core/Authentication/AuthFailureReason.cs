@@ -62,4 +62,13 @@ internal enum AuthFailureReason
 
     /// <summary>The API-key store could not be read.</summary>
     KeyStoreUnavailable,
+
+    /// <summary>
+    /// The key needed a storage lookup and <see cref="AuthenticationOptions.MaxQueuedApiKeyLookups"/> lookups
+    /// were already waiting for one.
+    /// </summary>
+    KeyLookupQueueFull,
+
+    /// <summary>The caller's address is throttled after too many failed attempts (<see cref="FailedAuthThrottle"/>).</summary>
+    TooManyFailedAttempts,
 }
