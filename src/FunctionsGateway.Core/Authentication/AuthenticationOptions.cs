@@ -57,7 +57,7 @@ internal sealed class AuthenticationOptions
     /// instead of queueing. Refreshes of keys already in memory wait in a lane of their own, ahead of these and
     /// not counted here, so a flood cannot lock real consumers out. 0 lets no lookup wait.
     /// </summary>
-    /// <value>The default value is 256 (about a fifth of a second of lookups at 16 in flight).</value>
+    /// <value>The default value is 256 (sixteen rounds of lookups at the default 16 in flight).</value>
     public int MaxQueuedApiKeyLookups { get; set; } = 256;
 
     /// <summary>
