@@ -9,7 +9,7 @@ namespace FunctionsGateway.Benchmarks;
 /// An API key that is in the cache: hashing the presented key and one dictionary lookup, no I/O.
 /// </summary>
 [MemoryDiagnoser]
-public class ApiKeyBenchmarks : IDisposable
+public class ApiKeyBenchmarks
 {
     private ApiKeyAuthenticator _authenticator = null!;
     private string _key = null!;
@@ -36,12 +36,6 @@ public class ApiKeyBenchmarks : IDisposable
 
     [Benchmark]
     public string HashOnly() => ApiKeyHasher.Hash(_key);
-
-    public void Dispose()
-    {
-        _authenticator?.Dispose();
-        GC.SuppressFinalize(this);
-    }
 
     private sealed class OneKey(ApiKeyRecord record) : IApiKeyLookup
     {

@@ -8,19 +8,34 @@ namespace FunctionsGateway.Authentication;
 /// Checks API keys against the <c>ApiKeys</c> table through caches: a key row read from storage
 /// is reused for <see cref="AuthenticationOptions.ApiKeyCacheSeconds"/>, an unknown key is
 /// remembered for <see cref="AuthenticationOptions.ApiKeyNegativeCacheSeconds"/>, concurrent
-/// requests with the same key share one lookup, and at most
-/// <see cref="AuthenticationOptions.MaxConcurrentApiKeyLookups"/> lookups run at once. Unknown,
+/// requests with the same key share one lookup, at most
+/// <see cref="AuthenticationOptions.MaxConcurrentApiKeyLookups"/> lookups run at once and at most
+/// <see cref="AuthenticationOptions.MaxQueuedApiKeyLookups"/> lookups of new keys wait for a slot. Unknown,
 /// disabled, expired and malformed keys and invalid rows all get the same answer; the log says which.
 /// </summary>
-internal sealed partial class ApiKeyAuthenticator : IDisposable
+/// <remarks>
+/// A waiting request that is cancelled leaves its lookup; a lookup that nobody waits for any more is dropped
+/// before it reaches storage. Once sent, a lookup runs to its end (the table client's timeout bounds it) and
+/// fills the cache for whoever asks next. Keys whose row is in memory but due for a refresh queue in a lane of
+/// their own, served first and not bounded by the queue length (the cache size bounds them), so a flood of
+/// random keys cannot keep real consumers from being refreshed.
+/// </remarks>
+internal sealed partial class ApiKeyAuthenticator
 {
+    // A full queue drains in well under a second at the default settings; a storage outage takes longer.
+    private static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StoreUnavailableRetryAfter = TimeSpan.FromSeconds(5);
+
     private const string InvalidKeyDescription = "The API key is not valid";
 
     private static readonly AuthResult Rejected =
         AuthResult.Failed(AuthMethod.ApiKey, AuthFailureReason.ApiKeyInvalid, InvalidKeyDescription);
 
     private static readonly AuthResult StoreUnavailable =
-        AuthResult.Unavailable(AuthMethod.ApiKey, AuthFailureReason.KeyStoreUnavailable, "The API key could not be checked; try again later");
+        AuthResult.Unavailable(AuthMethod.ApiKey, AuthFailureReason.KeyStoreUnavailable, "The API key could not be checked; try again later", StoreUnavailableRetryAfter);
+
+    private static readonly AuthResult QueueFull =
+        AuthResult.Unavailable(AuthMethod.ApiKey, AuthFailureReason.KeyLookupQueueFull, "Too many API keys are waiting to be checked; try again later", QueueFullRetryAfter);
 
     private readonly IApiKeyLookup _lookup;
     private readonly TimeProvider _time;
@@ -29,10 +44,19 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
     private readonly TimeSpan _negativeTtl;
     private readonly int _maxEntries;
     private readonly int _maxNegativeEntries;
-    private readonly SemaphoreSlim _lookupSlots;
+    private readonly int _maxRunning;
+    private readonly int _maxQueued;
     private readonly ConcurrentDictionary<string, CacheEntry> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _unknown = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task<CacheEntry?>> _pending = new(StringComparer.Ordinal);
+
+    // The lookups in flight or waiting, by hash, and the two waiting lanes; all guarded by _lookupLock, which
+    // only cache misses take.
+    private readonly Lock _lookupLock = new();
+    private readonly Dictionary<string, PendingLookup> _pending = new(StringComparer.Ordinal);
+    private readonly LinkedList<PendingLookup> _waitingRefreshes = new();
+    private readonly LinkedList<PendingLookup> _waitingNewKeys = new();
+    private int _running;
+    private bool _queueFullReported;
     private readonly ConcurrentDictionary<string, CacheEntry>.AlternateLookup<ReadOnlySpan<char>> _knownBySpan;
     private readonly ConcurrentDictionary<string, DateTimeOffset>.AlternateLookup<ReadOnlySpan<char>> _unknownBySpan;
 
@@ -54,7 +78,8 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
         _negativeTtl = TimeSpan.FromSeconds(settings.ApiKeyNegativeCacheSeconds);
         _maxEntries = settings.ApiKeyCacheSize;
         _maxNegativeEntries = settings.ApiKeyNegativeCacheSize;
-        _lookupSlots = new SemaphoreSlim(settings.MaxConcurrentApiKeyLookups, settings.MaxConcurrentApiKeyLookups);
+        _maxRunning = settings.MaxConcurrentApiKeyLookups;
+        _maxQueued = settings.MaxQueuedApiKeyLookups;
         _knownBySpan = _known.GetAlternateLookup<ReadOnlySpan<char>>();
         _unknownBySpan = _unknown.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -67,13 +92,32 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
     /// <returns>
     /// Succeeded with the consumer; Failed (<see cref="AuthFailureReason.ApiKeyInvalid"/>) for any
     /// key that is not accepted; Unavailable when storage could not be read and the key was not
-    /// seen before.
+    /// seen before, or when too many lookups are already waiting.
     /// </returns>
-    public ValueTask<AuthResult> AuthenticateAsync(string key, CancellationToken cancellationToken)
+    public ValueTask<AuthResult> AuthenticateAsync(string key, CancellationToken cancellationToken) =>
+        AuthenticateAsync(key, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Checks a presented key from a caller that may be throttled (<see cref="FailedAuthThrottle"/>).
+    /// </summary>
+    /// <param name="key">The value of the API-key header.</param>
+    /// <param name="throttledFor">
+    /// How long the caller's address stays throttled, or zero. While it is, only keys whose row is in memory
+    /// (fresh, or due for a refresh) are checked; any other key is answered
+    /// <see cref="AuthOutcome.Throttled"/> without being looked at.
+    /// </param>
+    /// <param name="cancellationToken">The request's cancellation; it also ends a wait for a lookup slot.</param>
+    /// <returns>As <see cref="AuthenticateAsync(string, CancellationToken)"/>, or Throttled.</returns>
+    public ValueTask<AuthResult> AuthenticateAsync(string key, TimeSpan throttledFor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (!IsPlausible(key, out var why))
         {
+            if (throttledFor > TimeSpan.Zero)
+            {
+                return ValueTask.FromResult(AuthResult.Throttled(AuthMethod.ApiKey, throttledFor));
+            }
+
             Log.KeyMalformed(_logger, why);
             return ValueTask.FromResult(Rejected);
         }
@@ -88,6 +132,11 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
             return ValueTask.FromResult(Evaluate(entry, now));
         }
 
+        if (entry is null && throttledFor > TimeSpan.Zero)
+        {
+            return ValueTask.FromResult(AuthResult.Throttled(AuthMethod.ApiKey, throttledFor));
+        }
+
         if (entry is null && _unknownBySpan.TryGetValue(hash, out var unknownUntil) && unknownUntil > now)
         {
             Log.Rejected(_logger, hash, "unknown (cached)");
@@ -97,17 +146,36 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
         return LookUpAsync(new string(hash), entry, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _lookupSlots.Dispose();
-
     private async ValueTask<AuthResult> LookUpAsync(string hash, CacheEntry? stale, CancellationToken cancellationToken)
     {
+        var lookup = JoinOrQueue(hash, isRefresh: stale is not null, out var start, out var reportQueueFull);
+        if (lookup is null)
+        {
+            if (reportQueueFull)
+            {
+                Log.QueueFull(_logger, _maxQueued);
+            }
+
+            Log.QueueFullRefused(_logger);
+            return QueueFull;
+        }
+
+        if (start)
+        {
+            _ = RunLookupsAsync(lookup);
+        }
+
         CacheEntry? entry;
         try
         {
-            entry = await GetOrStartLookup(hash).WaitAsync(cancellationToken).ConfigureAwait(false);
+            entry = await lookup.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Leave(lookup);
+            throw;
+        }
+        catch (Exception ex)
         {
             if (stale is not null)
             {
@@ -130,21 +198,101 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
         return Evaluate(entry, _time.GetUtcNow());
     }
 
-    private Task<CacheEntry?> GetOrStartLookup(string hash)
+    /// <summary>
+    /// Joins the lookup of <paramref name="hash"/> already in flight or waiting, or starts one when a slot is
+    /// free, or queues one; null when a new key finds the queue full.
+    /// </summary>
+    private PendingLookup? JoinOrQueue(string hash, bool isRefresh, out bool start, out bool reportQueueFull)
     {
-        while (true)
+        start = false;
+        reportQueueFull = false;
+        lock (_lookupLock)
         {
-            if (_pending.TryGetValue(hash, out var running))
+            if (_pending.TryGetValue(hash, out var existing))
             {
-                return running;
+                existing.Waiters++;
+                return existing;
             }
 
-            var completion = new TaskCompletionSource<CacheEntry?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_pending.TryAdd(hash, completion.Task))
+            var lookup = new PendingLookup(hash);
+            if (_running < _maxRunning)
             {
-                _ = RunLookupAsync(hash, completion);
-                return completion.Task;
+                _running++;
+                start = true;
             }
+            else if (isRefresh)
+            {
+                lookup.Place = _waitingRefreshes.AddLast(lookup);
+            }
+            else if (_waitingNewKeys.Count < _maxQueued)
+            {
+                lookup.Place = _waitingNewKeys.AddLast(lookup);
+            }
+            else
+            {
+                reportQueueFull = !_queueFullReported;
+                _queueFullReported = true;
+                return null;
+            }
+
+            _pending.Add(hash, lookup);
+            return lookup;
+        }
+    }
+
+    /// <summary>A waiting request went away: drop its lookup if nobody else waits and it has not started.</summary>
+    private void Leave(PendingLookup lookup)
+    {
+        lock (_lookupLock)
+        {
+            lookup.Waiters--;
+            if (lookup.Waiters > 0 || lookup.Place is null)
+            {
+                return;
+            }
+
+            lookup.Place.List!.Remove(lookup.Place);
+            lookup.Place = null;
+            _pending.Remove(lookup.Hash);
+        }
+
+        lookup.Completion.TrySetCanceled();
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+#pragma warning disable CA1873 // Guarded by IsEnabled just above.
+            Log.LookupAbandoned(_logger, ApiKeyHasher.Prefix(lookup.Hash));
+#pragma warning restore CA1873
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="first"/> in the slot it was given, then whatever waits next in that slot, until
+    /// nothing waits: a slot is a loop, so a long queue never deepens the stack.
+    /// </summary>
+    private async Task RunLookupsAsync(PendingLookup first)
+    {
+        for (var lookup = first; lookup is not null; lookup = FinishAndTakeNext(lookup))
+        {
+            await RunLookupAsync(lookup.Hash, lookup.Completion).ConfigureAwait(false);
+        }
+    }
+
+    private PendingLookup? FinishAndTakeNext(PendingLookup finished)
+    {
+        lock (_lookupLock)
+        {
+            _pending.Remove(finished.Hash);
+            var next = _waitingRefreshes.First ?? _waitingNewKeys.First;
+            if (next is null)
+            {
+                _running--;
+                _queueFullReported = false;
+                return null;
+            }
+
+            next.List!.Remove(next);
+            next.Value.Place = null;
+            return next.Value;
         }
     }
 
@@ -154,43 +302,31 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
         {
             // The lookup is shared by every request waiting for this key, so no single request's
             // cancellation stops it; the table client's own timeout bounds it.
-            await _lookupSlots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            try
+            var record = await _lookup.FindAsync(hash, CancellationToken.None).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            if (record is null)
             {
-                var record = await _lookup.FindAsync(hash, CancellationToken.None).ConfigureAwait(false);
-                var now = _time.GetUtcNow();
-                if (record is null)
-                {
-                    _known.TryRemove(hash, out _);
-                    AddBounded(_unknown, hash, now + _negativeTtl, _maxNegativeEntries, now, static until => until);
-                    completion.TrySetResult(null);
-                    return;
-                }
-
-                if (!record.IsValid)
-                {
-                    Log.RowInvalid(_logger, ApiKeyHasher.Prefix(hash), record.InvalidColumn!, record.Problem ?? "cannot be read");
-                }
-
-                var entry = new CacheEntry(record, now + _ttl);
-                _unknown.TryRemove(hash, out _);
-                AddBounded(_known, hash, entry, _maxEntries, now, static e => e.FreshUntil);
-                completion.TrySetResult(entry);
+                _known.TryRemove(hash, out _);
+                AddBounded(_unknown, hash, now + _negativeTtl, _maxNegativeEntries, now, static until => until);
+                completion.TrySetResult(null);
+                return;
             }
-            finally
+
+            if (!record.IsValid)
             {
-                _lookupSlots.Release();
+                Log.RowInvalid(_logger, ApiKeyHasher.Prefix(hash), record.InvalidColumn!, record.Problem ?? "cannot be read");
             }
+
+            var entry = new CacheEntry(record, now + _ttl);
+            _unknown.TryRemove(hash, out _);
+            AddBounded(_known, hash, entry, _maxEntries, now, static e => e.FreshUntil);
+            completion.TrySetResult(entry);
         }
         catch (Exception ex)
         {
             // The storage seam is a boundary: whatever it throws, every waiter gets it and answers
             // "unavailable" (or serves a stale entry); nothing is cached.
             completion.TrySetException(ex);
-        }
-        finally
-        {
-            _pending.TryRemove(new KeyValuePair<string, Task<CacheEntry?>>(hash, completion.Task));
         }
     }
 
@@ -274,6 +410,20 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
         return true;
     }
 
+    /// <summary>One key's lookup, shared by every request that waits for it.</summary>
+    private sealed class PendingLookup(string hash)
+    {
+        public string Hash { get; } = hash;
+
+        public TaskCompletionSource<CacheEntry?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The requests waiting for it; counted down only by those that leave before it starts.</summary>
+        public int Waiters { get; set; } = 1;
+
+        /// <summary>Its place in a waiting lane; null once it has started (or was dropped).</summary>
+        public LinkedListNode<PendingLookup>? Place { get; set; }
+    }
+
     private sealed class CacheEntry
     {
         public CacheEntry(ApiKeyRecord record, DateTimeOffset freshUntil)
@@ -321,5 +471,14 @@ internal sealed partial class ApiKeyAuthenticator : IDisposable
 
         [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "API key {KeyHashPrefix} could not be looked up again ({ErrorType}); serving its last known row")]
         public static partial void ServingStaleKey(ILogger logger, string keyHashPrefix, string errorType);
+
+        [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "The API-key lookup queue is full ({Queued} waiting); keys not in memory are answered 503 until it drains. A flood of random keys or slow storage; see Gateway:Authentication:MaxQueuedApiKeyLookups")]
+        public static partial void QueueFull(ILogger logger, int queued);
+
+        [LoggerMessage(EventId = 216, Level = LogLevel.Debug, Message = "API key not looked up: the lookup queue is full; answering 503")]
+        public static partial void QueueFullRefused(ILogger logger);
+
+        [LoggerMessage(EventId = 217, Level = LogLevel.Debug, Message = "API key {KeyHashPrefix}: every request waiting for its lookup went away; dropped before reaching storage")]
+        public static partial void LookupAbandoned(ILogger logger, string keyHashPrefix);
     }
 }

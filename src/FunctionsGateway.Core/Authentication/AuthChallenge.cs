@@ -18,8 +18,8 @@ internal static class AuthChallenge
     public const string ApiKeyScheme = "ApiKey";
 
     /// <summary>
-    /// Returns the challenges for <paramref name="result"/>; empty when it succeeded or when the
-    /// credentials could not be checked (503 carries no challenge).
+    /// Returns the challenges for <paramref name="result"/>; empty when it succeeded, when the
+    /// credentials could not be checked (503) or were not examined (429): those carry no challenge.
     /// </summary>
     /// <param name="result">The authentication result.</param>
     /// <param name="policy">The route's policy, which says which methods to offer.</param>
@@ -29,7 +29,7 @@ internal static class AuthChallenge
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(policy);
-        if (result.Outcome is AuthOutcome.Succeeded or AuthOutcome.Unavailable)
+        if (result.Outcome is AuthOutcome.Succeeded or AuthOutcome.Unavailable or AuthOutcome.Throttled)
         {
             return StringValues.Empty;
         }

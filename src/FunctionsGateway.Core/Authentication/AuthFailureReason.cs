@@ -68,4 +68,13 @@ internal enum AuthFailureReason
     /// next key fetch (<see cref="SigningKeySource.MaxUnknownKeyWaiters"/>), so it was not checked.
     /// </summary>
     SigningKeyLookupBusy,
+
+    /// <summary>
+    /// The key needed a storage lookup and <see cref="AuthenticationOptions.MaxQueuedApiKeyLookups"/> lookups
+    /// were already waiting for one.
+    /// </summary>
+    KeyLookupQueueFull,
+
+    /// <summary>The caller's address is throttled after too many failed attempts (<see cref="FailedAuthThrottle"/>).</summary>
+    TooManyFailedAttempts,
 }

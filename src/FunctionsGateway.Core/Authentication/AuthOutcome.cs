@@ -15,6 +15,12 @@ internal enum AuthOutcome
     /// <summary>The caller is authenticated but lacks a required scope or role: 403.</summary>
     Forbidden,
 
-    /// <summary>The credentials could not be checked (key store or signing keys unreachable): 503.</summary>
+    /// <summary>The credentials could not be checked (key store or signing keys unreachable, lookup queue full): 503.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The caller's address failed authentication too often and the credential is not one the gateway already
+    /// holds in memory, so it was not examined: 429 (see <see cref="FailedAuthThrottle"/>).
+    /// </summary>
+    Throttled,
 }

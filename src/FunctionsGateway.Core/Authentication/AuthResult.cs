@@ -13,13 +13,17 @@ internal sealed class AuthResult
     private static readonly AuthResult NoCredentialsResult =
         new(AuthOutcome.NoCredentials, AuthFailureReason.None, AuthMethod.Anonymous, "Authentication is required", identity: null, []);
 
+    private const string ThrottledDescription =
+        "Too many failed authentication attempts from this address; retry after the time in Retry-After";
+
     private AuthResult(
         AuthOutcome outcome,
         AuthFailureReason reason,
         AuthMethod method,
         string description,
         GatewayIdentity? identity,
-        ImmutableArray<string> requiredScopes)
+        ImmutableArray<string> requiredScopes,
+        int? retryAfterSeconds = null)
     {
         Outcome = outcome;
         Reason = reason;
@@ -27,6 +31,7 @@ internal sealed class AuthResult
         Description = description;
         Identity = identity;
         RequiredScopes = requiredScopes;
+        RetryAfterSeconds = retryAfterSeconds;
     }
 
     /// <summary>What happened.</summary>
@@ -53,6 +58,12 @@ internal sealed class AuthResult
     /// <summary>For <see cref="AuthOutcome.Forbidden"/>, the scopes the route requires (the challenge's <c>scope</c>).</summary>
     public ImmutableArray<string> RequiredScopes { get; }
 
+    /// <summary>
+    /// For <see cref="AuthOutcome.Unavailable"/> and <see cref="AuthOutcome.Throttled"/>, the whole seconds after
+    /// which trying again makes sense (the <c>Retry-After</c> header); null otherwise.
+    /// </summary>
+    public int? RetryAfterSeconds { get; }
+
     /// <summary>Whether the request may proceed.</summary>
     [MemberNotNullWhen(true, nameof(Identity))]
     public bool Succeeded => Outcome == AuthOutcome.Succeeded;
@@ -60,24 +71,28 @@ internal sealed class AuthResult
     /// <summary>
     /// The HTTP status to answer with when the request may not proceed: 401 for no or rejected
     /// credentials, 400 for a malformed request (RFC 6750 <c>invalid_request</c>), 403 for a
-    /// missing scope or role, 503 when credentials could not be checked; 200 on success.
+    /// missing scope or role, 429 for a throttled address, 503 when credentials could not be checked; 200 on
+    /// success.
     /// </summary>
     public int StatusCode => Outcome switch
     {
         AuthOutcome.Succeeded => 200,
         AuthOutcome.Forbidden => 403,
         AuthOutcome.Unavailable => 503,
+        AuthOutcome.Throttled => 429,
         AuthOutcome.Failed when Reason == AuthFailureReason.InvalidRequest => 400,
         _ => 401,
     };
 
     /// <summary>
     /// The challenge's error code: <c>invalid_request</c>, <c>invalid_token</c> (RFC 6750),
-    /// <c>invalid_key</c> (a rejected API key) or <c>insufficient_scope</c>; null for success, no
-    /// credentials and unavailability. Pipelines can use it as the problem body's stable <c>code</c>.
+    /// <c>invalid_key</c> (a rejected API key), <c>insufficient_scope</c> or <c>too_many_failed_attempts</c> (a
+    /// throttled address, never sent in a challenge); null for success, no credentials and unavailability.
+    /// Pipelines can use it as the problem body's stable <c>code</c>.
     /// </summary>
     public string? ErrorCode => Outcome switch
     {
+        AuthOutcome.Throttled => "too_many_failed_attempts",
         AuthOutcome.Failed when Reason == AuthFailureReason.InvalidRequest => "invalid_request",
         AuthOutcome.Failed when Method == AuthMethod.ApiKey => "invalid_key",
         AuthOutcome.Failed => "invalid_token",
@@ -113,6 +128,20 @@ internal sealed class AuthResult
     /// <summary>The credential of kind <paramref name="method"/> could not be checked.</summary>
     public static AuthResult Unavailable(AuthMethod method, AuthFailureReason reason, string description) =>
         new(AuthOutcome.Unavailable, reason, method, description, identity: null, []);
+
+    /// <summary>The credential of kind <paramref name="method"/> could not be checked; trying again after <paramref name="retryAfter"/> may work.</summary>
+    public static AuthResult Unavailable(AuthMethod method, AuthFailureReason reason, string description, TimeSpan retryAfter) =>
+        new(AuthOutcome.Unavailable, reason, method, description, identity: null, [], WholeSeconds(retryAfter));
+
+    /// <summary>
+    /// The caller's address is throttled (<see cref="FailedAuthThrottle"/>) and the credential of kind
+    /// <paramref name="method"/> was not examined; the address may try again after <paramref name="retryAfter"/>.
+    /// </summary>
+    public static AuthResult Throttled(AuthMethod method, TimeSpan retryAfter) =>
+        new(AuthOutcome.Throttled, AuthFailureReason.TooManyFailedAttempts, method, ThrottledDescription, identity: null, [], WholeSeconds(retryAfter));
+
+    // Retry-After takes whole seconds (RFC 9110 §10.2.3); rounding up never invites a retry that is still too early.
+    private static int WholeSeconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
 
     /// <summary>A summary safe for logs.</summary>
     public override string ToString() =>

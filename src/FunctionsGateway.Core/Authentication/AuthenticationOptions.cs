@@ -45,11 +45,43 @@ internal sealed class AuthenticationOptions
 
     /// <summary>
     /// The most API-key lookups one instance sends to storage at once; further misses wait for a
-    /// free slot, so a flood of random keys cannot hammer storage. Concurrent requests with the
-    /// same key share one lookup.
+    /// free slot (see <see cref="MaxQueuedApiKeyLookups"/>), so a flood of random keys cannot hammer
+    /// storage. Concurrent requests with the same key share one lookup.
     /// </summary>
     /// <value>The default value is 16.</value>
     public int MaxConcurrentApiKeyLookups { get; set; } = 16;
+
+    /// <summary>
+    /// The most lookups of keys not held in memory that may wait for a free lookup slot per instance. A request
+    /// that finds this many waiting is answered 503 <c>auth_unavailable</c> with <c>Retry-After</c> at once
+    /// instead of queueing. Refreshes of keys already in memory wait in a lane of their own, ahead of these and
+    /// not counted here, so a flood cannot lock real consumers out. 0 lets no lookup wait.
+    /// </summary>
+    /// <value>The default value is 256 (sixteen rounds of lookups at the default 16 in flight).</value>
+    public int MaxQueuedApiKeyLookups { get; set; } = 256;
+
+    /// <summary>
+    /// How many failed authentications (rejected API keys or tokens, 400/401) one client address may have within
+    /// <see cref="FailedAuthWindowSeconds"/> before credentials from it that the gateway does not already hold
+    /// in memory are answered 429 without a storage read or a signature check. 0 turns the throttle off.
+    /// </summary>
+    /// <value>The default value is 20.</value>
+    public int MaxFailedAuthPerClient { get; set; } = 20;
+
+    /// <summary>
+    /// The window of <see cref="MaxFailedAuthPerClient"/>: it starts at an address's first failure; once the
+    /// limit is reached the address is throttled until the window ends, then starts afresh.
+    /// </summary>
+    /// <value>The default value is 60 seconds.</value>
+    public int FailedAuthWindowSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// The most client addresses whose failures are remembered per instance (about 100 bytes each). When full,
+    /// addresses whose window ended are forgotten first, then those not throttled, and if that frees too
+    /// little, all of them.
+    /// </summary>
+    /// <value>The default value is 10000.</value>
+    public int FailedAuthTrackedClients { get; set; } = 10_000;
 
     /// <summary>
     /// The longest bearer token accepted; longer ones are rejected before they are parsed.

@@ -31,6 +31,10 @@ internal sealed class AuthenticationOptionsValidator : IValidateOptions<Authenti
         Range(errors, "ApiKeyCacheSize", options.ApiKeyCacheSize, 1, 1_000_000, "entries");
         Range(errors, "ApiKeyNegativeCacheSize", options.ApiKeyNegativeCacheSize, 1, 1_000_000, "entries");
         Range(errors, "MaxConcurrentApiKeyLookups", options.MaxConcurrentApiKeyLookups, 1, 1024, "lookups");
+        Range(errors, "MaxQueuedApiKeyLookups", options.MaxQueuedApiKeyLookups, 0, 100_000, "lookups");
+        Range(errors, "MaxFailedAuthPerClient", options.MaxFailedAuthPerClient, 0, 100_000, "failures (0 turns the throttle off)");
+        Range(errors, "FailedAuthWindowSeconds", options.FailedAuthWindowSeconds, 1, 3600, "seconds");
+        Range(errors, "FailedAuthTrackedClients", options.FailedAuthTrackedClients, 1, 1_000_000, "addresses");
         Range(errors, "MaxTokenBytes", options.MaxTokenBytes, 1024, 256 * 1024, "bytes");
         Range(errors, "ValidatedTokenCacheSeconds", options.ValidatedTokenCacheSeconds, 0, 3600, "seconds");
         Range(errors, "ValidatedTokenCacheSize", options.ValidatedTokenCacheSize, 0, 1_000_000, "tokens");

@@ -45,6 +45,7 @@ internal static class AuthenticationServiceCollectionExtensions
 
         services.TryAddSingleton<IApiKeyLookup>(_ => new TableApiKeyLookup(ApiKeyTable.Create(configuration, HotPathTableOptions())));
         services.TryAddSingleton<ApiKeyAuthenticator>();
+        services.TryAddSingleton<FailedAuthThrottle>();
         services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<AuthenticationOptions>>();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,13 @@ namespace FunctionsGateway.Authentication;
 /// Only without a bearer token is the API key checked. An <c>Authorization</c> header that is not
 /// <c>Bearer</c> followed by a space (<c>Basic</c>, <c>Bearer&lt;TAB&gt;</c>) counts as no token, and
 /// <see cref="IdentityHeaders.ForwardsAuthorization"/> then keeps it from the backend.
+/// <para>
+/// Every rejected credential (400/401) counts against the client's address in <see cref="FailedAuthThrottle"/>.
+/// While the address is throttled, a token is served only from the validated-token cache and a key only if its
+/// row is in memory; anything else is answered 429 before any storage read or signature check. Credentials
+/// already known to be good keep working, so a valid consumer behind the same address (NAT) is not locked out
+/// by a flood it shares the address with.
+/// </para>
 /// </remarks>
 internal sealed partial class GatewayAuthenticator
 {
@@ -27,21 +35,25 @@ internal sealed partial class GatewayAuthenticator
 
     private readonly JwtValidator _jwt;
     private readonly ApiKeyAuthenticator _apiKeys;
+    private readonly FailedAuthThrottle _throttle;
     private readonly string _apiKeyHeader;
     private readonly ILogger _logger;
 
     public GatewayAuthenticator(
         JwtValidator jwt,
         ApiKeyAuthenticator apiKeys,
+        FailedAuthThrottle throttle,
         IOptions<AuthenticationOptions> options,
         ILogger<GatewayAuthenticator> logger)
     {
         ArgumentNullException.ThrowIfNull(jwt);
         ArgumentNullException.ThrowIfNull(apiKeys);
+        ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _jwt = jwt;
         _apiKeys = apiKeys;
+        _throttle = throttle;
         _apiKeyHeader = options.Value.ApiKeyHeader;
         _logger = logger;
     }
@@ -49,7 +61,7 @@ internal sealed partial class GatewayAuthenticator
     /// <summary>
     /// Authenticates <paramref name="context"/>'s request under <paramref name="policy"/>.
     /// </summary>
-    /// <param name="context">The incoming request; only its headers are read.</param>
+    /// <param name="context">The incoming request; only its headers and its connection's remote address are read.</param>
     /// <param name="policy">The matched route's policy.</param>
     /// <param name="cancellationToken">Usually <see cref="HttpContext.RequestAborted"/>.</param>
     /// <returns>A value for every expected outcome; see <see cref="AuthResult"/>.</returns>
@@ -63,20 +75,31 @@ internal sealed partial class GatewayAuthenticator
         }
 
         var headers = context.Request.Headers;
+        var client = context.Connection.RemoteIpAddress;
         if (policy.AcceptsJwt)
         {
             var authorization = headers.Authorization;
             if (authorization.Count > 1)
             {
                 Log.DuplicateHeader(_logger, "Authorization");
-                return ValueTask.FromResult(AuthResult.Failed(AuthMethod.Jwt, AuthFailureReason.InvalidRequest, "Send one Authorization header"));
+                return Refuse(AuthResult.Failed(AuthMethod.Jwt, AuthFailureReason.InvalidRequest, "Send one Authorization header"), client);
             }
 
             if (TryGetBearerToken(authorization, out var token))
             {
-                return token.Length == 0
-                    ? ValueTask.FromResult(AuthResult.Failed(AuthMethod.Jwt, AuthFailureReason.TokenMalformed, "The token is malformed"))
-                    : AuthorizeAsync(_jwt.ValidateAsync(token, cancellationToken), policy);
+                if (token.Length == 0)
+                {
+                    return Refuse(AuthResult.Failed(AuthMethod.Jwt, AuthFailureReason.TokenMalformed, "The token is malformed"), client);
+                }
+
+                var throttledFor = _throttle.ThrottledFor(client);
+                if (throttledFor > TimeSpan.Zero)
+                {
+                    var known = _jwt.FindValidated(token) ?? AuthResult.Throttled(AuthMethod.Jwt, throttledFor);
+                    return ValueTask.FromResult(Authorize(known, policy, client));
+                }
+
+                return AuthorizeAsync(_jwt.ValidateAsync(token, cancellationToken), policy, client);
             }
         }
 
@@ -86,13 +109,13 @@ internal sealed partial class GatewayAuthenticator
             if (keys.Count > 1)
             {
                 Log.DuplicateHeader(_logger, _apiKeyHeader);
-                return ValueTask.FromResult(AuthResult.Failed(AuthMethod.ApiKey, AuthFailureReason.InvalidRequest, $"Send one {_apiKeyHeader} header"));
+                return Refuse(AuthResult.Failed(AuthMethod.ApiKey, AuthFailureReason.InvalidRequest, $"Send one {_apiKeyHeader} header"), client);
             }
 
             var key = keys.ToString().Trim();
             if (key.Length > 0)
             {
-                return AuthorizeAsync(_apiKeys.AuthenticateAsync(key, cancellationToken), policy);
+                return AuthorizeAsync(_apiKeys.AuthenticateAsync(key, _throttle.ThrottledFor(client), cancellationToken), policy, client);
             }
         }
 
@@ -123,21 +146,36 @@ internal sealed partial class GatewayAuthenticator
         return true;
     }
 
-    private ValueTask<AuthResult> AuthorizeAsync(ValueTask<AuthResult> authentication, AuthPolicy policy)
+    private ValueTask<AuthResult> AuthorizeAsync(ValueTask<AuthResult> authentication, AuthPolicy policy, IPAddress? client)
     {
         // Cache hits complete synchronously; only real waits pay for an async state machine.
         return authentication.IsCompletedSuccessfully
-            ? ValueTask.FromResult(Authorize(authentication.Result, policy))
-            : AwaitAndAuthorizeAsync(authentication, policy);
+            ? ValueTask.FromResult(Authorize(authentication.Result, policy, client))
+            : AwaitAndAuthorizeAsync(authentication, policy, client);
     }
 
-    private async ValueTask<AuthResult> AwaitAndAuthorizeAsync(ValueTask<AuthResult> authentication, AuthPolicy policy) =>
-        Authorize(await authentication.ConfigureAwait(false), policy);
+    private async ValueTask<AuthResult> AwaitAndAuthorizeAsync(ValueTask<AuthResult> authentication, AuthPolicy policy, IPAddress? client) =>
+        Authorize(await authentication.ConfigureAwait(false), policy, client);
 
-    private AuthResult Authorize(AuthResult result, AuthPolicy policy)
+    private ValueTask<AuthResult> Refuse(AuthResult failure, IPAddress? client)
+    {
+        _throttle.RecordFailure(client);
+        return ValueTask.FromResult(failure);
+    }
+
+    private AuthResult Authorize(AuthResult result, AuthPolicy policy, IPAddress? client)
     {
         if (!result.Succeeded)
         {
+            if (result.Outcome == AuthOutcome.Failed)
+            {
+                _throttle.RecordFailure(client);
+            }
+            else if (result.Outcome == AuthOutcome.Throttled)
+            {
+                Log.NotExamined(_logger, client, result);
+            }
+
             return result;
         }
 
@@ -145,6 +183,7 @@ internal sealed partial class GatewayAuthenticator
         if (!policy.Audiences.IsEmpty && identity.Method == AuthMethod.Jwt && !HoldsAny(identity.Audiences, policy.Audiences))
         {
             Log.AudienceNotAccepted(_logger, identity.Consumer ?? string.Empty);
+            _throttle.RecordFailure(client);
             return AudienceRefused;
         }
 
@@ -199,5 +238,19 @@ internal sealed partial class GatewayAuthenticator
 
         [LoggerMessage(EventId = 223, Level = LogLevel.Debug, Message = "Consumer {Consumer}'s token has none of the audiences the route accepts")]
         public static partial void AudienceNotAccepted(ILogger logger, string consumer);
+
+        public static void NotExamined(ILogger logger, IPAddress? client, AuthResult result)
+        {
+            // A flood of throttled requests must not cost a formatted address each when nobody reads Debug.
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+#pragma warning disable CA1873 // Guarded by IsEnabled just above.
+                NotExamined(logger, client?.ToString() ?? string.Empty, result.Method, result.RetryAfterSeconds ?? 0);
+#pragma warning restore CA1873
+            }
+        }
+
+        [LoggerMessage(EventId = 226, Level = LogLevel.Debug, Message = "Client {Client} is throttled for {Seconds} s more; its {Method} credential was not examined (429)")]
+        public static partial void NotExamined(ILogger logger, string client, AuthMethod method, int seconds);
     }
 }

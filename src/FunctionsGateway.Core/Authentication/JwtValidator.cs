@@ -23,6 +23,8 @@ internal sealed partial class JwtValidator
     private readonly JsonWebTokenHandler _handler;
     private readonly ValidatedTokenCache _validated;
     private readonly int _maxTokenLength;
+    private readonly TimeSpan _retryKeysAfter;
+    private readonly TimeSpan _retryBusyAfter;
     private readonly ILogger _logger;
 
     public JwtValidator(
@@ -35,6 +37,10 @@ internal sealed partial class JwtValidator
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var settings = options.Value;
         _maxTokenLength = settings.MaxTokenBytes;
+
+        // No fetch of an issuer's keys is tried sooner than this, so a retry before it cannot succeed.
+        _retryKeysAfter = TimeSpan.FromSeconds(settings.MinimumMetadataRefreshSeconds);
+        _retryBusyAfter = TimeSpan.FromSeconds(settings.UnknownKeyRefreshSeconds);
         _handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = settings.MaxTokenBytes, MapInboundClaims = false };
         _logger = loggerFactory.CreateLogger<JwtValidator>();
         _validated = new ValidatedTokenCache(time, TimeSpan.FromSeconds(settings.ValidatedTokenCacheSeconds), settings.ValidatedTokenCacheSize);
@@ -51,6 +57,16 @@ internal sealed partial class JwtValidator
     /// </summary>
     public Task WarmUpAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(Sources.Select(source => source.GetAsync(cancellationToken).AsTask()));
+
+    /// <summary>
+    /// The remembered success of a token that passed validation before, or null: no parsing and no signature
+    /// check, so it is safe to call for a caller that may not cost the gateway more.
+    /// </summary>
+    public AuthResult? FindValidated(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return token.Length > _maxTokenLength ? null : _validated.Find(token);
+    }
 
     /// <summary>Validates a bearer token.</summary>
     /// <param name="token">The token from <c>Authorization: Bearer</c>.</param>
@@ -95,7 +111,7 @@ internal sealed partial class JwtValidator
             if (anyUnavailable)
             {
                 Log.KeysUnavailable(_logger);
-                return AuthResult.Unavailable(AuthMethod.Jwt, AuthFailureReason.SigningKeysUnavailable, "The token could not be checked; try again later");
+                return AuthResult.Unavailable(AuthMethod.Jwt, AuthFailureReason.SigningKeysUnavailable, "The token could not be checked; try again later", _retryKeysAfter);
             }
 
             return Reject(AuthFailureReason.IssuerNotTrusted, "The token issuer is not trusted");
@@ -117,7 +133,7 @@ internal sealed partial class JwtValidator
             var (lookup, keys) = await source.FindUnknownKeyAsync(kid, cancellationToken).ConfigureAwait(false);
             if (lookup == SigningKeyLookup.Busy)
             {
-                return AuthResult.Unavailable(AuthMethod.Jwt, AuthFailureReason.SigningKeyLookupBusy, "The token could not be checked; try again later");
+                return AuthResult.Unavailable(AuthMethod.Jwt, AuthFailureReason.SigningKeyLookupBusy, "The token could not be checked; try again later", _retryBusyAfter);
             }
 
             if (lookup != SigningKeyLookup.Found || keys is null)

@@ -516,7 +516,7 @@ internal sealed partial class SigningKeySource
         [LoggerMessage(EventId = 209, Level = LogLevel.Debug, Message = "A token names a signing key that a recent fetch from {Address} did not have; refused without fetching again")]
         public static partial void RememberedUnknownKey(ILogger logger, string address);
 
-        [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "A token names a signing key not among those of {Address}, and {MaxWaiters} requests already wait for the next fetch; answering 503 at once")]
+        [LoggerMessage(EventId = 218, Level = LogLevel.Debug, Message = "A token names a signing key not among those of {Address}, and {MaxWaiters} requests already wait for the next fetch; answering 503 at once")]
         public static partial void TooManyWaiters(ILogger logger, string address, int maxWaiters);
     }
 }

@@ -57,11 +57,15 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
     public static GatewayError RequestTooLarge(long limit) => new(413, "request_too_large", "Request body too large",
         $"The request body exceeds the limit of {limit} bytes.");
 
-    /// <summary>The caller may not use the route: 401/403 (or 400 for a malformed credential, 503 when credentials cannot be checked).</summary>
+    /// <summary>
+    /// The caller may not use the route: 401/403 (or 400 for a malformed credential, 429 for an address that failed
+    /// too often, 503 when credentials cannot be checked).
+    /// </summary>
     public static GatewayError Unauthorized(int status, string code, string detail, StringValues challenge) => new(status, code, status switch
     {
         400 => "Malformed credentials",
         403 => "Insufficient scope",
+        429 => "Too many failed attempts",
         503 => "Credentials cannot be checked",
         _ => "Unauthorized",
     }, detail)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
@@ -109,11 +110,14 @@ public sealed partial class GatewayRequestHandler
                 // A flood of bad credentials must not cost a formatted string per request when nobody reads it.
                 Log.AuthenticationRefused(_logger, route.Id.Key, auth.ToString());
             }
-            await FailAsync(context, feature, GatewayError.Unauthorized(
+            var refusal = GatewayError.Unauthorized(
                 auth.StatusCode,
                 auth.ErrorCode ?? (auth.Outcome == AuthOutcome.Unavailable ? "auth_unavailable" : "unauthorized"),
                 auth.Description,
-                auth.Outcome == AuthOutcome.Unavailable ? default : AuthChallenge.Build(auth, route.Auth, _realm, _apiKeyHeader))).ConfigureAwait(false);
+                auth.Outcome == AuthOutcome.Unavailable ? default : AuthChallenge.Build(auth, route.Auth, _realm, _apiKeyHeader));
+            await FailAsync(context, feature, auth.RetryAfterSeconds is { } retryAfter
+                ? refusal.WithHeader("Retry-After", retryAfter.ToString(CultureInfo.InvariantCulture))
+                : refusal).ConfigureAwait(false);
             return;
         }
 

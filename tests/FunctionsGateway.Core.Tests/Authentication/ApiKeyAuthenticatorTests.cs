@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionsGateway.Core.Tests.Authentication;
 
-public sealed class ApiKeyAuthenticatorTests : IDisposable
+public sealed class ApiKeyAuthenticatorTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly FakeApiKeyLookup _storage = new();
@@ -20,8 +20,6 @@ public sealed class ApiKeyAuthenticatorTests : IDisposable
 
     private ApiKeyAuthenticator Authenticator => _authenticator ??=
         new ApiKeyAuthenticator(_storage, Options.Create(_options), _time, _logs.For<ApiKeyAuthenticator>());
-
-    public void Dispose() => _authenticator?.Dispose();
 
     [Fact]
     public async Task AuthenticateAsync_KnownKey_SucceedsWithTheRowsConsumerPlanAndScopes()
@@ -351,6 +349,215 @@ public sealed class ApiKeyAuthenticatorTests : IDisposable
 
         Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
         Assert.Equal(1, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_CacheHit_AllocatesNothing()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        await Authenticator.AuthenticateAsync(key, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var hit = Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        var hitWhileThrottled = Authenticator.AuthenticateAsync(key, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(hit.IsCompletedSuccessfully);
+        Assert.True(hitWhileThrottled.IsCompletedSuccessfully);
+        Assert.True((await hit).Succeeded);
+        Assert.True((await hitWhileThrottled).Succeeded);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_LookupQueueFull_AnswersUnavailableAtOnceWithRetryAfter()
+    {
+        _options.MaxConcurrentApiKeyLookups = 1;
+        _options.MaxQueuedApiKeyLookups = 1;
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask();
+        var queued = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask();
+
+        var refused = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None);
+
+        Assert.True(refused.IsCompletedSuccessfully);
+        var result = await refused;
+        Assert.Equal(AuthOutcome.Unavailable, result.Outcome);
+        Assert.Equal(AuthFailureReason.KeyLookupQueueFull, result.Reason);
+        Assert.Equal(503, result.StatusCode);
+        Assert.Equal(2, result.RetryAfterSeconds);
+        Assert.Equal(1, _storage.Calls);
+        _storage.Gate.SetResult();
+        Assert.All(await Task.WhenAll(running, queued), AssertRejected);
+        Assert.Equal(2, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_LookupQueueFullForManyRequests_WarnsOnce()
+    {
+        _options.MaxConcurrentApiKeyLookups = 1;
+        _options.MaxQueuedApiKeyLookups = 1;
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask();
+        var queued = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None);
+        }
+
+        _storage.Gate.SetResult();
+        await Task.WhenAll(running, queued);
+        var warning = Assert.Single(_logs.Entries, e => e.Id.Id == 215);
+        Assert.StartsWith("The API-key lookup queue is full (1 waiting); keys not in memory are answered 503 until it drains", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(5, _logs.Entries.Count(e => e.Id.Id == 216));
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_WaitingLookupWhoseOnlyCallerCancels_NeverReachesStorage()
+    {
+        _options.MaxConcurrentApiKeyLookups = 1;
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask();
+        var abandoned = ApiKeyFactory.Generate();
+        using var cancel = new CancellationTokenSource();
+        var waiting = Authenticator.AuthenticateAsync(abandoned, cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        _storage.Gate.SetResult();
+        await running;
+
+        Assert.Equal(1, _storage.Calls);
+        Assert.DoesNotContain(ApiKeyHasher.Hash(abandoned), _storage.LookedUp);
+        Assert.Contains(_logs.Entries, e => e.Id.Id == 217);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_WaitingLookupSharedByTwoCallers_RunsForTheOneThatStays()
+    {
+        _options.MaxConcurrentApiKeyLookups = 1;
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask();
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        using var cancel = new CancellationTokenSource();
+        var leaving = Authenticator.AuthenticateAsync(key, cancel.Token).AsTask();
+        var staying = Authenticator.AuthenticateAsync(key, CancellationToken.None).AsTask();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
+        _storage.Gate.SetResult();
+        var result = await staying;
+        await running;
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Equal(2, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_CancelledWaiter_FreesItsPlaceInTheQueue()
+    {
+        _options.MaxConcurrentApiKeyLookups = 1;
+        _options.MaxQueuedApiKeyLookups = 1;
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None).AsTask();
+        using var cancel = new CancellationTokenSource();
+        var leaving = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
+
+        var next = Authenticator.AuthenticateAsync(ApiKeyFactory.Generate(), CancellationToken.None);
+
+        Assert.False(next.IsCompleted);
+        _storage.Gate.SetResult();
+        AssertRejected(await next);
+        await running;
+        Assert.Equal(2, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_KnownKeyDueForRefreshWhileTheQueueIsFull_WaitsAndIsLookedUpFirst()
+    {
+        _options.MaxConcurrentApiKeyLookups = 1;
+        _options.MaxQueuedApiKeyLookups = 1;
+        var known = ApiKeyFactory.Generate();
+        _storage.Add(known, "contoso");
+        await Authenticator.AuthenticateAsync(known, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = ApiKeyFactory.Generate();
+        var second = ApiKeyFactory.Generate();
+        var running = Authenticator.AuthenticateAsync(first, CancellationToken.None).AsTask();
+        var queued = Authenticator.AuthenticateAsync(second, CancellationToken.None).AsTask();
+
+        var refresh = Authenticator.AuthenticateAsync(known, CancellationToken.None);
+
+        Assert.False(refresh.IsCompleted);
+        _storage.Gate.SetResult();
+        Assert.Equal(AuthOutcome.Succeeded, (await refresh).Outcome);
+        await Task.WhenAll(running, queued);
+        Assert.Equal([ApiKeyHasher.Hash(known), ApiKeyHasher.Hash(first), ApiKeyHasher.Hash(known), ApiKeyHasher.Hash(second)], _storage.LookedUp);
+    }
+
+    [Theory]
+    [InlineData("fgw_")]
+    [InlineData("legacy-key-0123456789abcdef")]
+    [InlineData("short")]
+    public async Task AuthenticateAsync_ThrottledCallerWithAKeyNotInMemory_Is429WithoutAStorageRead(string key)
+    {
+        key = key == "fgw_" ? ApiKeyFactory.Generate() : key;
+
+        var result = await Authenticator.AuthenticateAsync(key, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Throttled, result.Outcome);
+        Assert.Equal(429, result.StatusCode);
+        Assert.Equal("too_many_failed_attempts", result.ErrorCode);
+        Assert.Equal(30, result.RetryAfterSeconds);
+        Assert.Equal(0, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledCallerWithAKeyInTheNegativeCache_Is429()
+    {
+        var unknown = ApiKeyFactory.Generate();
+        await Authenticator.AuthenticateAsync(unknown, CancellationToken.None);
+
+        var result = await Authenticator.AuthenticateAsync(unknown, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Throttled, result.Outcome);
+        Assert.Equal(1, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledCallerWithACachedKey_SucceedsSynchronouslyWithoutAStorageRead()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        var hit = Authenticator.AuthenticateAsync(key, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.True(hit.IsCompletedSuccessfully);
+        Assert.Equal("contoso", (await hit).Identity!.Consumer);
+        Assert.Equal(1, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledCallerWithAKeyDueForRefresh_IsLookedUpSoADisabledKeyStopsWorking()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _storage.Disable(key);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var result = await Authenticator.AuthenticateAsync(key, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        AssertRejected(result);
+        Assert.Equal(2, _storage.Calls);
     }
 
     private static void AssertRejected(AuthResult result)

@@ -77,15 +77,18 @@ public sealed class AuthChallengeTests
     }
 
     [Fact]
-    public void Build_SucceededOrUnavailable_HasNoChallenge()
+    public void Build_SucceededUnavailableOrThrottled_HasNoChallenge()
     {
         var unavailable = AuthResult.Unavailable(AuthMethod.ApiKey, AuthFailureReason.KeyStoreUnavailable, "later");
+        var throttled = AuthResult.Throttled(AuthMethod.Jwt, TimeSpan.FromSeconds(30));
 
         var none = AuthChallenge.Build(AuthResult.Success(GatewayIdentity.Anonymous), Jwt, "gateway", "X-Api-Key");
         var alsoNone = AuthChallenge.Build(unavailable, ApiKey, "gateway", "X-Api-Key");
+        var noneEither = AuthChallenge.Build(throttled, Jwt, "gateway", "X-Api-Key");
 
         Assert.Equal(0, none.Count);
         Assert.Equal(0, alsoNone.Count);
+        Assert.Equal(0, noneEither.Count);
     }
 
     private static string[] Values(Microsoft.Extensions.Primitives.StringValues header) => [.. header.Select(v => v!)];

@@ -7,6 +7,7 @@ namespace FunctionsGateway.Core.Tests.Authentication;
 internal sealed class FakeApiKeyLookup : IApiKeyLookup
 {
     private readonly ConcurrentDictionary<string, ApiKeyRecord> _rows = new();
+    private readonly ConcurrentQueue<string> _lookedUp = new();
     private int _calls;
     private int _running;
     private int _maxRunning;
@@ -14,6 +15,9 @@ internal sealed class FakeApiKeyLookup : IApiKeyLookup
     public int Calls => Volatile.Read(ref _calls);
 
     public int MaxConcurrent => Volatile.Read(ref _maxRunning);
+
+    /// <summary>The hashes looked up, in the order the lookups began.</summary>
+    public IReadOnlyList<string> LookedUp => [.. _lookedUp];
 
     /// <summary>When set, lookups throw it (storage down).</summary>
     public Exception? Failure { get; set; }
@@ -54,6 +58,7 @@ internal sealed class FakeApiKeyLookup : IApiKeyLookup
     public async ValueTask<ApiKeyRecord?> FindAsync(string keyHash, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
+        _lookedUp.Enqueue(keyHash);
         var running = Interlocked.Increment(ref _running);
         try
         {

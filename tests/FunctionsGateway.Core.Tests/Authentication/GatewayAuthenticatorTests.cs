@@ -1,3 +1,4 @@
+using System.Net;
 using FunctionsGateway.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -7,6 +8,8 @@ namespace FunctionsGateway.Core.Tests.Authentication;
 
 public sealed class GatewayAuthenticatorTests : IAsyncLifetime
 {
+    private readonly IPAddress _client = IPAddress.Parse("203.0.113.7");
+    private FailedAuthThrottle _throttle = null!;
     private readonly FakeTimeProvider _time = new(TimeProvider.System.GetUtcNow());
     private readonly FakeApiKeyLookup _storage = new();
     private readonly CapturingLogger _logs = new();
@@ -22,21 +25,18 @@ public sealed class GatewayAuthenticatorTests : IAsyncLifetime
         var issuer = new JwtIssuerOptions { Authority = _provider.Authority };
         issuer.Audiences.Add(TestTokens.Audience);
         issuer.Audiences.Add("api://billing");
-        var options = new AuthenticationOptions { RequireHttpsMetadata = false };
+        var options = new AuthenticationOptions { RequireHttpsMetadata = false, MaxFailedAuthPerClient = 3, FailedAuthWindowSeconds = 60 };
         options.Issuers.Add(issuer);
         var wrapped = Options.Create(options);
         _apiKeys = new ApiKeyAuthenticator(_storage, wrapped, _time, _logs.For<ApiKeyAuthenticator>());
         var jwt = new JwtValidator(wrapped, new MetadataDocumentRetriever(TestHttpClients.Factory, requireHttps: false), _time, _logs);
-        _authenticator = new GatewayAuthenticator(jwt, _apiKeys, wrapped, _logs.For<GatewayAuthenticator>());
+        _throttle = new FailedAuthThrottle(wrapped, _time, _logs.For<FailedAuthThrottle>());
+        _authenticator = new GatewayAuthenticator(jwt, _apiKeys, _throttle, wrapped, _logs.For<GatewayAuthenticator>());
         _key = ApiKeyFactory.Generate();
         _storage.Add(_key, "key-consumer", scopes: "orders.read");
     }
 
-    public async Task DisposeAsync()
-    {
-        _apiKeys.Dispose();
-        await _provider.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _provider.DisposeAsync();
 
     [Fact]
     public async Task AuthenticateAsync_AnonymousRoute_SucceedsAnonymouslyWithoutLookingAtHeaders()
@@ -230,6 +230,151 @@ public sealed class GatewayAuthenticatorTests : IAsyncLifetime
         Assert.Equal(AuthOutcome.Forbidden, result.Outcome);
         Assert.Equal("The API key lacks a required scope", result.Description);
         Assert.Equal(AuthMethod.ApiKey, result.Method);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_RejectedKeysUpToTheLimit_ThenKeysNotInMemoryAre429WithoutAStorageRead()
+    {
+        var rejected = new List<AuthResult>();
+        for (var i = 0; i < 3; i++)
+        {
+            rejected.Add(await _authenticator.AuthenticateAsync(From(_client, apiKey: ApiKeyFactory.Generate()), Policy("apikey"), CancellationToken.None));
+        }
+
+        var throttled = await _authenticator.AuthenticateAsync(From(_client, apiKey: ApiKeyFactory.Generate()), Policy("apikey"), CancellationToken.None);
+
+        Assert.All(rejected, r => Assert.Equal(401, r.StatusCode));
+        Assert.Equal(AuthOutcome.Throttled, throttled.Outcome);
+        Assert.Equal(429, throttled.StatusCode);
+        Assert.Equal(60, throttled.RetryAfterSeconds);
+        Assert.Equal(3, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledAddress_ACachedValidKeyIsStillServed()
+    {
+        await _authenticator.AuthenticateAsync(From(_client, apiKey: _key), Policy("apikey"), CancellationToken.None);
+        await FailAsync(_client, times: 3);
+
+        var result = await _authenticator.AuthenticateAsync(From(_client, apiKey: _key), Policy("apikey"), CancellationToken.None);
+
+        Assert.Equal("key-consumer", result.Identity!.Consumer);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledAddress_AValidatedTokenIsStillServedButANewTokenIs429()
+    {
+        var known = Token();
+        Assert.True((await _authenticator.AuthenticateAsync(From(_client, bearer: known), Policy("jwt"), CancellationToken.None)).Succeeded);
+        await FailAsync(_client, times: 3);
+
+        var again = await _authenticator.AuthenticateAsync(From(_client, bearer: known), Policy("jwt"), CancellationToken.None);
+        var fresh = await _authenticator.AuthenticateAsync(From(_client, bearer: TokenFor("another-user")), Policy("jwt"), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, again.Outcome);
+        Assert.Equal(AuthOutcome.Throttled, fresh.Outcome);
+        Assert.Equal(AuthMethod.Jwt, fresh.Method);
+        Assert.Equal(429, fresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_RejectedTokens_CountAsFailedAttempts()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await _authenticator.AuthenticateAsync(From(_client, bearer: "not.a.token"), Policy("jwt|apikey"), CancellationToken.None);
+        }
+
+        var result = await _authenticator.AuthenticateAsync(From(_client, apiKey: ApiKeyFactory.Generate()), Policy("jwt|apikey"), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Throttled, result.Outcome);
+        Assert.Equal(0, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_DuplicateHeaders_CountAsFailedAttempts()
+    {
+        var context = From(_client);
+        context.Request.Headers["X-Api-Key"] = new[] { _key, _key };
+        for (var i = 0; i < 3; i++)
+        {
+            await _authenticator.AuthenticateAsync(context, Policy("apikey"), CancellationToken.None);
+        }
+
+        var result = await _authenticator.AuthenticateAsync(From(_client, apiKey: ApiKeyFactory.Generate()), Policy("apikey"), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Throttled, result.Outcome);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_MissingCredentialsAndMissingScopes_DoNotCount()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _authenticator.AuthenticateAsync(From(_client), Policy("apikey"), CancellationToken.None);
+            await _authenticator.AuthenticateAsync(From(_client, apiKey: _key), Policy("apikey", scopes: "orders.write"), CancellationToken.None);
+        }
+
+        var result = await _authenticator.AuthenticateAsync(From(_client, apiKey: ApiKeyFactory.Generate()), Policy("apikey"), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Failed, result.Outcome);
+        Assert.Equal(TimeSpan.Zero, _throttle.ThrottledFor(_client));
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledAddress_OtherAddressesAreCheckedAsUsual()
+    {
+        await FailAsync(_client, times: 3);
+
+        var result = await _authenticator.AuthenticateAsync(From(IPAddress.Parse("203.0.113.99"), apiKey: _key), Policy("apikey"), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledAddressAfterTheWindow_IsCheckedAgain()
+    {
+        await FailAsync(_client, times: 3);
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        var result = await _authenticator.AuthenticateAsync(From(_client, apiKey: _key), Policy("apikey"), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ThrottledRequest_IsNotAFailureThatExtendsTheWindow()
+    {
+        await FailAsync(_client, times: 3);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var throttled = await _authenticator.AuthenticateAsync(From(_client, apiKey: ApiKeyFactory.Generate()), Policy("apikey"), CancellationToken.None);
+
+        Assert.Equal(30, throttled.RetryAfterSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(30), _throttle.ThrottledFor(_client));
+    }
+
+    private async Task FailAsync(IPAddress client, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            var result = await _authenticator.AuthenticateAsync(From(client, apiKey: ApiKeyFactory.Generate()), Policy("apikey"), CancellationToken.None);
+            Assert.Equal(AuthOutcome.Failed, result.Outcome);
+        }
+    }
+
+    private string TokenFor(string subject)
+    {
+        var payload = TestTokens.Payload(_provider.Issuer, _time.GetUtcNow());
+        payload["sub"] = subject;
+        return TestTokens.Sign(TestKeys.Rsa1, payload);
+    }
+
+    private static DefaultHttpContext From(IPAddress client, string? bearer = null, string? apiKey = null)
+    {
+        var context = Request(authorization: bearer is null ? null : ["Bearer " + bearer], apiKey: apiKey);
+        context.Connection.RemoteIpAddress = client;
+        return context;
     }
 
     [Theory]

@@ -386,6 +386,7 @@ public sealed class JwtValidatorTests : IAsyncLifetime
         Assert.Equal(AuthFailureReason.SigningKeyLookupBusy, result.Reason);
         Assert.Equal(503, result.StatusCode);
         Assert.Equal("The token could not be checked; try again later", result.Description);
+        Assert.Equal(5, result.RetryAfterSeconds);
     }
 
     [Fact]

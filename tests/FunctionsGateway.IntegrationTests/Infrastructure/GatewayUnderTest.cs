@@ -34,7 +34,15 @@ public sealed class GatewayUnderTest : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GatewayUnderTest> StartAsync(string connectionString, TestTables tables, IDictionary<string, string?>? settings = null)
+    /// <param name="connectionString">Azurite's connection string.</param>
+    /// <param name="tables">The test's tables.</param>
+    /// <param name="settings">Settings on top of the test defaults.</param>
+    /// <param name="services">
+    /// Changes to the gateway's services after the DevHost registered them, such as wrapping the API-key lookup
+    /// (<see cref="CountingApiKeyLookup.Install"/>).
+    /// </param>
+    public static async Task<GatewayUnderTest> StartAsync(
+        string connectionString, TestTables tables, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = GatewayDevHost.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
         var values = new Dictionary<string, string?>
@@ -50,6 +58,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
+        services?.Invoke(builder.Services);
         var logs = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
@@ -64,11 +73,11 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     /// and waits until it has loaded them: how most tests begin.
     /// </summary>
     public static async Task<GatewayUnderTest> StartWithRowsAsync(
-        string connectionString, Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null)
+        string connectionString, Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var tables = await TestTables.CreateAsync(connectionString);
         await seed(tables);
-        var gateway = await StartAsync(connectionString, tables, settings);
+        var gateway = await StartAsync(connectionString, tables, settings, services);
         var deadline = Stopwatch.StartNew();
         while ((await gateway.StatusAsync()).GetProperty("status").GetString() == "not_loaded")
         {
