@@ -72,6 +72,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             var reason = Describe(ex);
             Log.StorageUnreachable(_logger, _tables.AccountName, reason, ex);
             Volatile.Write(ref _state, State with { LastAttemptAt = attemptAt, LastError = reason });
+            _provider.ReportFailedAttempt();
         }
     }
 
@@ -89,6 +90,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
                 // A bug in building must not stop the loop: the last snapshot keeps serving.
                 Log.RefreshFailed(_logger, ex);
                 Volatile.Write(ref _state, State with { LastAttemptAt = _time.GetUtcNow(), LastError = "internal error while building the snapshot: " + ex.Message });
+                _provider.ReportFailedAttempt();
             }
         }
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));

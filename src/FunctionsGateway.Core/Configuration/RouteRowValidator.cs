@@ -40,6 +40,7 @@ internal static class RouteRowValidator
         var headers = ParseList<HeaderMatch>(row, RouteColumns.MatchHeaders, HeaderMatch.TryParse);
         var order = row.Int(RouteColumns.Order, 0, -1_000_000, 1_000_000);
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
+        var requestTimeout = ParseRequestTimeout(row, timeout);
         var (target, inlinePool) = ParseTarget(row);
         var rewrite = ParseRewrite(row, path, target);
         var auth = ParseAuth(row);
@@ -60,9 +61,32 @@ internal static class RouteRowValidator
             Target = target,
             PathRewrite = rewrite,
             Timeout = TimeSpan.FromSeconds(timeout),
+            RequestTimeout = TimeSpan.FromSeconds(requestTimeout),
             Auth = auth,
         };
         return new ValidatedRoute(route, inlinePool);
+    }
+
+    /// <summary>The request deadline when the row does not set one, unless <c>TimeoutSeconds</c> is longer.</summary>
+    public const int DefaultRequestTimeoutSeconds = 60;
+
+    // The deadline bounds the whole wait for the response to start; one shorter than the idle timeout would
+    // make TimeoutSeconds meaningless, so it is refused rather than silently lengthened.
+    private static int ParseRequestTimeout(RowReader row, int timeout)
+    {
+        if (!row.Has(RouteColumns.RequestTimeoutSeconds))
+        {
+            return Math.Max(DefaultRequestTimeoutSeconds, timeout);
+        }
+
+        var deadline = row.Int(RouteColumns.RequestTimeoutSeconds, Math.Max(DefaultRequestTimeoutSeconds, timeout), 1, MaxTimeoutSeconds);
+        if (deadline < timeout)
+        {
+            row.Error(RouteColumns.RequestTimeoutSeconds,
+                $"{deadline} is shorter than TimeoutSeconds {timeout}; the deadline until the response starts must be at least the backend's idle timeout, so write {timeout} or more, or lower TimeoutSeconds");
+        }
+
+        return deadline;
     }
 
     /// <summary>The name of the one-backend pool made from a route's <c>Backend</c> column; '/' cannot occur in a PartitionKey, so it never collides with a real pool.</summary>
