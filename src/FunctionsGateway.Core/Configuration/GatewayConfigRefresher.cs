@@ -20,6 +20,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayConfigRefresher> _logger;
     private readonly TimeSpan _interval;
+    private readonly bool _allowLinkLocalBackends;
     private string _fingerprint = string.Empty;
     private ImmutableHashSet<string> _reportedProblems = [];
     private ConfigLoadState _state = ConfigLoadState.NotStarted;
@@ -36,6 +37,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         _time = time;
         _logger = logger;
         _interval = TimeSpan.FromSeconds(options.Value.Configuration.RefreshIntervalSeconds);
+        _allowLinkLocalBackends = options.Value.Forwarding.AllowLinkLocalBackends;
     }
 
     public ConfigLoadState State => Volatile.Read(ref _state);
@@ -52,7 +54,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             if (fingerprint != _fingerprint || !_provider.IsLoaded)
             {
                 var snapshot = GatewaySnapshotBuilder.Build(
-                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt);
+                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _allowLinkLocalBackends);
                 _provider.Publish(snapshot);
                 _fingerprint = fingerprint;
                 ReportProblems(snapshot);
@@ -124,7 +126,8 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         string.Join('\n', routes.Concat(backends).Select(e => $"{e.PartitionKey}\u001f{e.RowKey}\u001f{e.ETag}"))
         + $"\n{routes.Count}/{backends.Count}";
 
-    private static string Describe(Exception ex) => ex switch
+    // Storage messages quote request URLs, which carry a SAS signature when the connection string holds one.
+    private static string Describe(Exception ex) => SecretRedactor.Redact(ex switch
     {
         RequestFailedException { Status: 404 } r when r.ErrorCode == "TableNotFound" =>
             "a table does not exist; create the Routes and Backends tables (azd provision does), or check Gateway__Tables__* settings",
@@ -132,7 +135,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             "access denied; grant the gateway's identity the Storage Table Data Contributor role on the account",
         RequestFailedException r => $"storage answered {r.Status} {r.ErrorCode}: {FirstLine(r.Message)}",
         _ => $"storage unreachable: {FirstLine(ex.Message)}",
-    };
+    });
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 

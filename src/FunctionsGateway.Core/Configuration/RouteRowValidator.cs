@@ -18,7 +18,7 @@ internal static class RouteRowValidator
     private const string DefaultContentType = "text/plain; charset=utf-8";
 
     /// <summary>Validates the row. Returns null for a disabled or invalid row; the reader holds the problems.</summary>
-    public static ValidatedRoute? Validate(RowReader row)
+    public static ValidatedRoute? Validate(RowReader row, bool allowLinkLocalBackends = false)
     {
         row.WarnAboutUnknownColumns(RouteColumns.Known);
         foreach (var column in RouteColumns.NotYetSupported)
@@ -41,7 +41,7 @@ internal static class RouteRowValidator
         var order = row.Int(RouteColumns.Order, 0, -1_000_000, 1_000_000);
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
         var requestTimeout = ParseRequestTimeout(row, timeout);
-        var (target, inlinePool) = ParseTarget(row);
+        var (target, inlinePool) = ParseTarget(row, allowLinkLocalBackends);
         var rewrite = ParseRewrite(row, path, target);
         var auth = ParseAuth(row);
 
@@ -182,7 +182,7 @@ internal static class RouteRowValidator
         return builder.ToImmutable();
     }
 
-    private static (RouteTarget? Target, PoolDefinition? InlinePool) ParseTarget(RowReader row)
+    private static (RouteTarget? Target, PoolDefinition? InlinePool) ParseTarget(RowReader row, bool allowLinkLocalBackends)
     {
         var hasBackend = row.Has(RouteColumns.Backend);
         var hasPool = row.Has(RouteColumns.Pool);
@@ -204,7 +204,7 @@ internal static class RouteRowValidator
                 return (null, null);
             }
 
-            if (!BackendUrl.TryParse(text, out var url, out var error))
+            if (!BackendUrl.TryParse(text, out var url, out var error, allowLinkLocalBackends))
             {
                 row.Error(RouteColumns.Backend, error);
                 return (null, null);
