@@ -25,7 +25,7 @@ internal static class BackendUrl
 
         if (parsed.Query.Length > 0 || parsed.Fragment.Length > 0 || parsed.UserInfo.Length > 0)
         {
-            error = $"'{SecretRedactor.Redact(text)}' must be a base address only: no query string, fragment or user:password@ (credentials in a URL end up in logs; backends that need one get it from their own configuration)";
+            error = $"'{SecretRedactor.Redact(text)}' must be a base address only: no query string, fragment or user:password@";
             return false;
         }
 

@@ -34,9 +34,12 @@ internal sealed partial class BackendConnectGuard
     }
 
     /// <summary>Resolves the backend's host, refuses restricted addresses, then connects to the first address that answers.</summary>
-    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    public ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        ConnectAsync(context.DnsEndPoint, cancellationToken);
+
+    /// <inheritdoc cref="ConnectAsync(SocketsHttpConnectionContext, CancellationToken)"/>
+    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
-        var endpoint = context.DnsEndPoint;
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
             ? [literal]
             : await _resolve(endpoint.Host, cancellationToken).ConfigureAwait(false);
