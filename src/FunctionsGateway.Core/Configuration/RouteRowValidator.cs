@@ -15,6 +15,9 @@ internal static class RouteRowValidator
     /// <summary>Longest per-attempt timeout: Azure must start a response within 230 s.</summary>
     public const int MaxTimeoutSeconds = 225;
 
+    /// <summary>The request deadline when the row does not set one, unless <c>TimeoutSeconds</c> is longer.</summary>
+    public const int DefaultRequestTimeoutSeconds = 60;
+
     private const string DefaultContentType = "text/plain; charset=utf-8";
 
     /// <summary>Validates the row. Returns null for a disabled or invalid row; the reader holds the problems.</summary>
@@ -67,8 +70,22 @@ internal static class RouteRowValidator
         return new ValidatedRoute(route, inlinePool);
     }
 
-    /// <summary>The request deadline when the row does not set one, unless <c>TimeoutSeconds</c> is longer.</summary>
-    public const int DefaultRequestTimeoutSeconds = 60;
+    /// <summary>The name of the one-backend pool made from a route's <c>Backend</c> column; '/' cannot occur in a PartitionKey, so it never collides with a real pool.</summary>
+    public static string InlinePoolName(RowId route) => $"route/{route.PartitionKey}/{route.RowKey}";
+
+    /// <summary>The route's <see cref="AuthPolicy"/> from its four auth columns; problems go to <paramref name="row"/>.</summary>
+    public static AuthPolicy ParseAuth(RowReader row)
+    {
+        // A boolean column may be stored as Boolean or String; the reader accepts both and reports anything else.
+        var forward = row.Has(RouteColumns.ForwardAuthorization) ? row.Bool(RouteColumns.ForwardAuthorization, false).ToString() : null;
+        if (!AuthPolicy.TryParse(row.String(RouteColumns.Auth), row.String(RouteColumns.Scopes), row.String(RouteColumns.Roles), forward,
+                out var policy, out var column, out var error))
+        {
+            row.Error(column, error);
+        }
+
+        return policy;
+    }
 
     // The deadline bounds the whole wait for the response to start; one shorter than the idle timeout would
     // make TimeoutSeconds meaningless, so it is refused rather than silently lengthened.
@@ -87,23 +104,6 @@ internal static class RouteRowValidator
         }
 
         return deadline;
-    }
-
-    /// <summary>The name of the one-backend pool made from a route's <c>Backend</c> column; '/' cannot occur in a PartitionKey, so it never collides with a real pool.</summary>
-    public static string InlinePoolName(RowId route) => $"route/{route.PartitionKey}/{route.RowKey}";
-
-    /// <summary>The route's <see cref="AuthPolicy"/> from its four auth columns; problems go to <paramref name="row"/>.</summary>
-    public static AuthPolicy ParseAuth(RowReader row)
-    {
-        // A boolean column may be stored as Boolean or String; the reader accepts both and reports anything else.
-        var forward = row.Has(RouteColumns.ForwardAuthorization) ? row.Bool(RouteColumns.ForwardAuthorization, false).ToString() : null;
-        if (!AuthPolicy.TryParse(row.String(RouteColumns.Auth), row.String(RouteColumns.Scopes), row.String(RouteColumns.Roles), forward,
-                out var policy, out var column, out var error))
-        {
-            row.Error(column, error);
-        }
-
-        return policy;
     }
 
     private static RouteTemplate? ParsePath(RowReader row)
