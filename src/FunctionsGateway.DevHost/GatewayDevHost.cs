@@ -8,7 +8,8 @@ namespace FunctionsGateway.DevHost;
 
 /// <summary>
 /// The gateway on plain Kestrel: the same Core pipeline and settings as the Functions app. Every request goes
-/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state.
+/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state, and TRACE
+/// and CONNECT, which are refused with 405 (<see cref="RefusedMethods"/>). Kestrel's limits: <see cref="DevHostKestrelLimits"/>.
 /// </summary>
 public static class GatewayDevHost
 {
@@ -19,9 +20,11 @@ public static class GatewayDevHost
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        var configuration = builder.Configuration;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            DevHostKestrelLimits.Apply(kestrel.Limits, configuration);
             // The gateway sets the body limit per request (Gateway__Forwarding__MaxRequestBodyBytes).
             kestrel.Limits.MaxRequestBodySize = null;
         });
@@ -36,7 +39,8 @@ public static class GatewayDevHost
         var gateway = app.Services.GetRequiredService<GatewayRequestHandler>();
         var status = app.Services.GetRequiredService<GatewayStatusWriter>();
         app.Run(context =>
-            context.Request.Path.Equals(StatusPath, StringComparison.OrdinalIgnoreCase) && IsLoopback(context)
+            RefusedMethods.IsRefused(context.Request.Method) ? ProblemDetailsWriter.WriteAsync(context, RefusedMethods.MethodNotAllowed)
+            : context.Request.Path.Equals(StatusPath, StringComparison.OrdinalIgnoreCase) && IsLoopback(context)
                 ? status.WriteAsync(context)
                 : gateway.HandleAsync(context));
         return app;
@@ -87,6 +91,7 @@ public static class GatewayDevHost
             }
 
             var app = Build(builder);
+            await LocalTables.CreateMissingAsync(app.Services).ConfigureAwait(false);
             var seedFile = options.SeedFile ?? (options.Samples ? Path.Combine(AppContext.BaseDirectory, "Samples", "samples.json") : null);
             if (seedFile is not null)
             {

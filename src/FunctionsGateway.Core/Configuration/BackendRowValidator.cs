@@ -7,7 +7,7 @@ namespace FunctionsGateway.Configuration;
 internal static class BackendRowValidator
 {
     /// <summary>Validates the row. Returns null for an invalid row; the reader holds the problems.</summary>
-    public static BackendDefinition? Validate(RowReader row, TableEntity entity)
+    public static BackendDefinition? Validate(RowReader row, TableEntity entity, bool allowLinkLocal = false)
     {
         row.CheckColumnNames(BackendColumns.Known);
         Uri? url = null;
@@ -19,7 +19,7 @@ internal static class BackendRowValidator
                 row.Error(BackendColumns.Url, "is required; write the backend's base address, such as https://orders-eu.internal.contoso.com");
             }
         }
-        else if (!BackendUrl.TryParse(text, out url, out var error))
+        else if (!BackendUrl.TryParse(text, out url, out var error, allowLinkLocal))
         {
             row.Error(BackendColumns.Url, error);
         }

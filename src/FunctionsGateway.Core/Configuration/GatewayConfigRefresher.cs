@@ -22,6 +22,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
     private readonly ILogger<GatewayConfigRefresher> _logger;
     private readonly TimeSpan _interval;
     private readonly IReadOnlyList<string> _trustedAudiences;
+    private readonly bool _allowLinkLocalBackends;
     private string _fingerprint = string.Empty;
     private ImmutableHashSet<string> _reportedProblems = [];
     private ConfigLoadState _state = ConfigLoadState.NotStarted;
@@ -40,6 +41,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         _logger = logger;
         _interval = TimeSpan.FromSeconds(options.Value.Configuration.RefreshIntervalSeconds);
         _trustedAudiences = [.. authentication.Value.Issuers.SelectMany(issuer => issuer.Audiences).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim())];
+        _allowLinkLocalBackends = options.Value.Forwarding.AllowLinkLocalBackends;
     }
 
     public ConfigLoadState State => Volatile.Read(ref _state);
@@ -56,7 +58,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             if (fingerprint != _fingerprint || !_provider.IsLoaded)
             {
                 var snapshot = GatewaySnapshotBuilder.Build(
-                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _trustedAudiences);
+                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _trustedAudiences, _allowLinkLocalBackends);
                 _provider.Publish(snapshot);
                 _fingerprint = fingerprint;
                 ReportProblems(snapshot);
@@ -76,6 +78,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             var reason = Describe(ex);
             Log.StorageUnreachable(_logger, _tables.AccountName, reason, ex);
             Volatile.Write(ref _state, State with { LastAttemptAt = attemptAt, LastError = reason });
+            _provider.ReportFailedAttempt();
         }
     }
 
@@ -93,6 +96,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
                 // A bug in building must not stop the loop: the last snapshot keeps serving.
                 Log.RefreshFailed(_logger, ex);
                 Volatile.Write(ref _state, State with { LastAttemptAt = _time.GetUtcNow(), LastError = "internal error while building the snapshot: " + ex.Message });
+                _provider.ReportFailedAttempt();
             }
         }
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
@@ -126,7 +130,8 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         string.Join('\n', routes.Concat(backends).Select(e => $"{e.PartitionKey}\u001f{e.RowKey}\u001f{e.ETag}"))
         + $"\n{routes.Count}/{backends.Count}";
 
-    private static string Describe(Exception ex) => ex switch
+    // Storage messages quote request URLs, which carry a SAS signature when the connection string holds one.
+    private static string Describe(Exception ex) => SecretRedactor.Redact(ex switch
     {
         RequestFailedException { Status: 404 } r when r.ErrorCode == "TableNotFound" =>
             "a table does not exist; create the Routes and Backends tables (azd provision does), or check Gateway__Tables__* settings",
@@ -134,7 +139,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             "access denied; grant the gateway's identity the Storage Table Data Contributor role on the account",
         RequestFailedException r => $"storage answered {r.Status} {r.ErrorCode}: {FirstLine(r.Message)}",
         _ => $"storage unreachable: {FirstLine(ex.Message)}",
-    };
+    });
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 

@@ -21,14 +21,15 @@ internal static class GatewaySnapshotBuilder
         IReadOnlyList<TableEntity> backendRows,
         GatewaySnapshot previous,
         DateTimeOffset now,
-        IReadOnlyList<string>? trustedAudiences = null)
+        IReadOnlyList<string>? trustedAudiences = null,
+        bool allowLinkLocalBackends = false)
     {
         var problems = ImmutableArray.CreateBuilder<ConfigProblem>();
-        var backends = BuildBackends(backendsTable, backendRows, previous, problems);
+        var backends = BuildBackends(backendsTable, backendRows, previous, problems, allowLinkLocalBackends);
         var pools = backends.Values
             .GroupBy(b => b.Id.PartitionKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => new PoolDefinition(g.Key, [.. g.OrderBy(b => b.Id.RowKey, StringComparer.Ordinal)]), StringComparer.Ordinal);
-        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems, trustedAudiences);
+        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems, trustedAudiences, allowLinkLocalBackends);
         foreach (var route in routes.Values)
         {
             if (route.InlinePool is { } inline)
@@ -43,13 +44,13 @@ internal static class GatewaySnapshotBuilder
     }
 
     private static Dictionary<RowId, BackendDefinition> BuildBackends(
-        string table, IReadOnlyList<TableEntity> rows, GatewaySnapshot previous, ImmutableArray<ConfigProblem>.Builder problems)
+        string table, IReadOnlyList<TableEntity> rows, GatewaySnapshot previous, ImmutableArray<ConfigProblem>.Builder problems, bool allowLinkLocal)
     {
         var backends = new Dictionary<RowId, BackendDefinition>();
         foreach (var entity in rows)
         {
             var row = new RowReader(table, entity);
-            var backend = BackendRowValidator.Validate(row, entity);
+            var backend = BackendRowValidator.Validate(row, entity, allowLinkLocal);
             if (backend is not null)
             {
                 backends[row.Row] = backend;
@@ -75,13 +76,14 @@ internal static class GatewaySnapshotBuilder
         GatewaySnapshot previous,
         Dictionary<string, PoolDefinition> pools,
         ImmutableArray<ConfigProblem>.Builder problems,
-        IReadOnlyList<string>? trustedAudiences)
+        IReadOnlyList<string>? trustedAudiences,
+        bool allowLinkLocal)
     {
         var routes = new Dictionary<RowId, ValidatedRoute>();
         foreach (var entity in rows)
         {
             var row = new RowReader(table, entity);
-            var route = RouteRowValidator.Validate(row, trustedAudiences);
+            var route = RouteRowValidator.Validate(row, trustedAudiences, allowLinkLocal);
             if (route is not null && ResolvesPool(route, pools, row))
             {
                 routes[row.Row] = route;

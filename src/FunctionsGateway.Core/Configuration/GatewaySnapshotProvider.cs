@@ -7,6 +7,8 @@ namespace FunctionsGateway.Configuration;
 internal sealed class GatewaySnapshotProvider
 {
     private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _firstAttemptFailed;
     private GatewaySnapshot _current = GatewaySnapshot.Empty;
 
     public GatewaySnapshot Current => Volatile.Read(ref _current);
@@ -18,9 +20,27 @@ internal sealed class GatewaySnapshotProvider
     {
         Volatile.Write(ref _current, snapshot);
         _firstLoad.TrySetResult();
+        _firstAttempt.TrySetResult();
     }
 
-    /// <summary>Waits for the first successful load, at most <paramref name="timeout"/>; true when it happened.</summary>
+    /// <summary>
+    /// A read of the tables failed. Before any load succeeded, requests then get 503 at once instead of each waiting
+    /// for a load that is not coming (tables missing, storage unreachable); later loads still clear it.
+    /// </summary>
+    public void ReportFailedAttempt()
+    {
+        if (!IsLoaded)
+        {
+            _firstAttemptFailed = true;
+        }
+
+        _firstAttempt.TrySetResult();
+    }
+
+    /// <summary>
+    /// Waits for the first successful load, at most <paramref name="timeout"/>; true when it happened. Answers false at
+    /// once when the first attempt already failed, and stops waiting when it fails.
+    /// </summary>
     public async ValueTask<bool> WaitForFirstLoadAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         if (_firstLoad.Task.IsCompleted)
@@ -28,10 +48,15 @@ internal sealed class GatewaySnapshotProvider
             return true;
         }
 
+        if (_firstAttemptFailed)
+        {
+            return false;
+        }
+
         try
         {
-            await _firstLoad.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
-            return true;
+            await _firstAttempt.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            return IsLoaded;
         }
         catch (TimeoutException)
         {

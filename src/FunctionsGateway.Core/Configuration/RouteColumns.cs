@@ -12,6 +12,7 @@ internal static class RouteColumns
     public const string Pool = "Pool";
     public const string PathRewrite = "PathRewrite";
     public const string TimeoutSeconds = "TimeoutSeconds";
+    public const string RequestTimeoutSeconds = "RequestTimeoutSeconds";
     public const string ResponseStatus = "ResponseStatus";
     public const string ResponseBody = "ResponseBody";
     public const string ResponseContentType = "ResponseContentType";
@@ -25,7 +26,7 @@ internal static class RouteColumns
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
-        Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds,
+        Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
         ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
         Audiences,
     };

@@ -15,12 +15,16 @@ internal static class RouteRowValidator
     /// <summary>Longest per-attempt timeout: Azure must start a response within 230 s.</summary>
     public const int MaxTimeoutSeconds = 225;
 
+    /// <summary>The request deadline when the row does not set one, unless <c>TimeoutSeconds</c> is longer.</summary>
+    public const int DefaultRequestTimeoutSeconds = 60;
+
     private const string DefaultContentType = "text/plain; charset=utf-8";
 
     /// <summary>Validates the row. Returns null for a disabled or invalid row; the reader holds the problems.</summary>
     /// <param name="row">The row.</param>
     /// <param name="trustedAudiences">The audiences the configured JWT issuers accept; null to leave the <c>Audiences</c> column unchecked against them.</param>
-    public static ValidatedRoute? Validate(RowReader row, IReadOnlyList<string>? trustedAudiences = null)
+    /// <param name="allowLinkLocalBackends">Whether a <c>Backend</c> at a link-local or cloud metadata address is allowed (<c>Gateway__Forwarding__AllowLinkLocalBackends</c>).</param>
+    public static ValidatedRoute? Validate(RowReader row, IReadOnlyList<string>? trustedAudiences = null, bool allowLinkLocalBackends = false)
     {
         row.CheckColumnNames(RouteColumns.Known);
 
@@ -41,7 +45,8 @@ internal static class RouteRowValidator
         var headers = ParseList<HeaderMatch>(row, RouteColumns.MatchHeaders, "header", "x-api-version=2,x-beta", HeaderMatch.TryParse);
         var order = row.Int(RouteColumns.Order, 0, -1_000_000, 1_000_000);
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
-        var (target, inlinePool) = ParseTarget(row);
+        var requestTimeout = ParseRequestTimeout(row, timeout);
+        var (target, inlinePool) = ParseTarget(row, allowLinkLocalBackends);
         var rewrite = ParseRewrite(row, path, target);
         var auth = ParseAuth(row, trustedAudiences);
 
@@ -61,6 +66,7 @@ internal static class RouteRowValidator
             Target = target,
             PathRewrite = rewrite,
             Timeout = TimeSpan.FromSeconds(timeout),
+            RequestTimeout = TimeSpan.FromSeconds(requestTimeout),
             Auth = auth,
         };
         return new ValidatedRoute(route, inlinePool);
@@ -105,6 +111,25 @@ internal static class RouteRowValidator
                 ? $"'{audience}' cannot be accepted: no JWT issuer is configured, so every token is refused; configure an issuer (Gateway__Authentication__Issuers__0__Authority) whose Audiences include it, or leave Audiences empty"
                 : $"'{audience}' is not among the audiences the configured issuers accept, so the route would refuse every token; add it to an issuer's Audiences setting (Gateway__Authentication__Issuers__N__Audiences__M) or correct it (audiences are case-sensitive)");
         }
+    }
+
+    // The deadline bounds the whole wait for the response to start; one shorter than the idle timeout would
+    // make TimeoutSeconds meaningless, so it is refused rather than silently lengthened.
+    private static int ParseRequestTimeout(RowReader row, int timeout)
+    {
+        if (!row.Has(RouteColumns.RequestTimeoutSeconds))
+        {
+            return Math.Max(DefaultRequestTimeoutSeconds, timeout);
+        }
+
+        var deadline = row.Int(RouteColumns.RequestTimeoutSeconds, Math.Max(DefaultRequestTimeoutSeconds, timeout), 1, MaxTimeoutSeconds);
+        if (deadline < timeout)
+        {
+            row.Error(RouteColumns.RequestTimeoutSeconds,
+                $"{deadline} is shorter than TimeoutSeconds {timeout}; the deadline until the response starts must be at least the backend's idle timeout, so write {timeout} or more, or lower TimeoutSeconds");
+        }
+
+        return deadline;
     }
 
     private static RouteTemplate? ParsePath(RowReader row)
@@ -183,7 +208,7 @@ internal static class RouteRowValidator
         return builder.ToImmutable();
     }
 
-    private static (RouteTarget? Target, PoolDefinition? InlinePool) ParseTarget(RowReader row)
+    private static (RouteTarget? Target, PoolDefinition? InlinePool) ParseTarget(RowReader row, bool allowLinkLocalBackends)
     {
         var hasBackend = row.Has(RouteColumns.Backend);
         var hasPool = row.Has(RouteColumns.Pool);
@@ -205,7 +230,7 @@ internal static class RouteRowValidator
                 return (null, null);
             }
 
-            if (!BackendUrl.TryParse(text, out var url, out var error))
+            if (!BackendUrl.TryParse(text, out var url, out var error, allowLinkLocalBackends))
             {
                 row.Error(RouteColumns.Backend, error);
                 return (null, null);

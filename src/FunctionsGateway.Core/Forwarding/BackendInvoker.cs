@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -9,12 +12,15 @@ namespace FunctionsGateway.Forwarding;
 /// The one pooled connection handler every forwarded request goes through. A proxy must pass responses on
 /// as they are, so: no redirects, no cookies, no decompression, no system proxy; an explicit connect timeout;
 /// and a trace-context propagator that replaces the client's <c>traceparent</c> with the gateway's own span.
+/// Connections go through <see cref="BackendConnectGuard"/>, which refuses metadata, link-local and the gateway's own addresses.
 /// </summary>
 internal sealed class BackendInvoker : IDisposable
 {
-    public BackendInvoker(IOptions<GatewayOptions> options)
+    public BackendInvoker(IOptions<GatewayOptions> options, ILogger<BackendInvoker>? logger = null, IServer? server = null)
     {
         var forwarding = options.Value.Forwarding;
+        var guard = new BackendConnectGuard(forwarding.AllowLinkLocalBackends, forwarding.AllowSelfForwarding, server,
+            logger ?? (ILogger)NullLogger.Instance);
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -26,6 +32,7 @@ internal sealed class BackendInvoker : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(forwarding.PooledConnectionIdleTimeoutSeconds),
             PooledConnectionLifetime = TimeSpan.FromSeconds(forwarding.PooledConnectionLifetimeSeconds),
             ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            ConnectCallback = guard.ConnectAsync,
         };
         Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
     }

@@ -27,4 +27,18 @@ public sealed class ForwardingOptions
     /// The default value is 300 seconds.
     /// </summary>
     public int PooledConnectionLifetimeSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// When true, backends may be cloud metadata and link-local addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254,
+    /// 100.100.100.200, metadata.google.internal): in a row's URL and when a backend's name resolves there. The
+    /// default value is false: such rows are refused and such connections fail with 502, because a metadata
+    /// service hands out the host's credentials to whoever reaches it.
+    /// </summary>
+    public bool AllowLinkLocalBackends { get; set; }
+
+    /// <summary>
+    /// When true, a backend may be the gateway's own listening address (a loop). The default value is false:
+    /// connecting to a port the gateway listens on, at a loopback or local address, fails with 502.
+    /// </summary>
+    public bool AllowSelfForwarding { get; set; }
 }

@@ -53,6 +53,10 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
     public static GatewayError BackendTimeout { get; } = new(504, "backend_timeout", "Backend timeout",
         "The backend did not answer within the route's timeout.");
 
+    /// <summary>The route's deadline (RequestTimeoutSeconds) passed before the response could start.</summary>
+    public static GatewayError RequestDeadlineExceeded { get; } = new(504, "request_deadline_exceeded", "Request deadline exceeded",
+        "The request did not get a response within the route's deadline (reading the request body included); the backend call was cancelled.");
+
     /// <summary>The request body is larger than allowed.</summary>
     public static GatewayError RequestTooLarge(long limit) => new(413, "request_too_large", "Request body too large",
         $"The request body exceeds the limit of {limit} bytes.");

@@ -18,6 +18,12 @@ internal sealed class GatewayRequestFeature
     /// <summary>Who is calling, once authenticated; anonymous callers have an identity too.</summary>
     public GatewayIdentity? Identity { get; set; }
 
+    /// <summary>When the request arrived (<see cref="TimeProvider.GetTimestamp"/>): the route's deadline counts from here.</summary>
+    public long StartedAt { get; init; }
+
+    /// <summary>The running deadline while the request is being forwarded; disarmed when the response starts.</summary>
+    public CancellationTokenSource? Deadline { get; set; }
+
     /// <summary>The stable error code when the gateway answered with an error, such as <c>backend_timeout</c>.</summary>
     public string? ErrorCode { get; set; }
 }

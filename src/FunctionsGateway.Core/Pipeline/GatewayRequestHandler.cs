@@ -23,7 +23,8 @@ public sealed partial class GatewayRequestHandler
     private readonly GatewaySnapshotProvider _snapshots;
     private readonly IHttpForwarder _forwarder;
     private readonly BackendInvoker _invoker;
-    private readonly GatewayTransformer _transformer;
+    private readonly HttpTransformer _transformer;
+    private readonly RequestDeadlines _deadlines;
     private readonly GatewayAuthenticator _authenticator;
     private readonly string _realm;
     private readonly string _apiKeyHeader;
@@ -31,6 +32,7 @@ public sealed partial class GatewayRequestHandler
     private readonly ILogger _accessLog;
     private readonly ILogger _logger;
     private readonly TimeSpan _initialLoadWait;
+    private readonly GatewayError _notLoaded;
     private readonly long _maxRequestBodyBytes;
 
     internal GatewayRequestHandler(
@@ -50,11 +52,14 @@ public sealed partial class GatewayRequestHandler
         _snapshots = snapshots;
         _forwarder = forwarder;
         _invoker = invoker;
-        _transformer = transformer;
+        _transformer = new DeadlineTransformer(transformer);
+        _deadlines = new RequestDeadlines(time);
         _time = time;
         _accessLog = loggers.CreateLogger("FunctionsGateway.AccessLog");
         _logger = loggers.CreateLogger<GatewayRequestHandler>();
         _initialLoadWait = TimeSpan.FromSeconds(options.Value.Configuration.InitialLoadWaitSeconds);
+        _notLoaded = GatewayError.ConfigurationNotLoaded.WithHeader("Retry-After",
+            options.Value.Configuration.RefreshIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _maxRequestBodyBytes = options.Value.Forwarding.MaxRequestBodyBytes;
     }
 
@@ -67,11 +72,11 @@ public sealed partial class GatewayRequestHandler
         {
             if (!_snapshots.IsLoaded && !await _snapshots.WaitForFirstLoadAsync(_initialLoadWait, _time, context.RequestAborted).ConfigureAwait(false))
             {
-                await FailAsync(context, null, GatewayError.ConfigurationNotLoaded).ConfigureAwait(false);
+                await FailAsync(context, null, _notLoaded).ConfigureAwait(false);
                 return;
             }
 
-            feature = new GatewayRequestFeature(_snapshots.Current);
+            feature = new GatewayRequestFeature(_snapshots.Current) { StartedAt = started };
             context.Features.Set(feature);
             await RouteAsync(context, feature).ConfigureAwait(false);
         }
@@ -160,9 +165,39 @@ public sealed partial class GatewayRequestHandler
 
         Activity.Current?.SetTag("gateway.route", route.Id.Key);
         Activity.Current?.SetTag("gateway.backend", backend.Id.Key);
-        var error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, RequestConfig(route.Timeout), _transformer).ConfigureAwait(false);
+        var remaining = route.RequestTimeout - _time.GetElapsedTime(feature.StartedAt);
+        if (remaining <= TimeSpan.Zero)
+        {
+            await FailAsync(context, feature, GatewayError.RequestDeadlineExceeded).ConfigureAwait(false);
+            return;
+        }
+
+        var deadline = _deadlines.Start(remaining);
+        feature.Deadline = deadline;
+        ForwarderError error;
+        bool deadlinePassed;
+        try
+        {
+            error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, RequestConfig(route.Timeout), _transformer, deadline.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            feature.Deadline = null;
+            deadlinePassed = deadline.IsCancellationRequested;
+            _deadlines.Return(deadline);
+        }
+
         if (error == ForwarderError.None)
         {
+            return;
+        }
+
+        if (deadlinePassed && !context.RequestAborted.IsCancellationRequested)
+        {
+            // YARP reports its cancelled call as the client's abort; it was the deadline. Written after the
+            // response started, the error aborts the connection instead (ProblemDetailsWriter).
+            Log.DeadlinePassed(_logger, route.Id.ToString(), route.RequestTimeout.TotalSeconds, error);
+            await FailAsync(context, feature, GatewayError.RequestDeadlineExceeded).ConfigureAwait(false);
             return;
         }
 
@@ -252,6 +287,9 @@ public sealed partial class GatewayRequestHandler
 
         [LoggerMessage(400, LogLevel.Warning, "Forwarding for route {Route} to {Backend} failed with {ForwarderError}; answered {Code}. {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string route, string backend, ForwarderError forwarderError, string code, string? reason);
+
+        [LoggerMessage(420, LogLevel.Warning, "Route {Route} passed its deadline of {DeadlineSeconds} s before the response started ({ForwarderError}); the backend call was cancelled.")]
+        public static partial void DeadlinePassed(ILogger logger, string route, double deadlineSeconds, ForwarderError forwarderError);
 
         [LoggerMessage(401, LogLevel.Debug, "The client went away during route {Route} ({ForwarderError}).")]
         public static partial void ClientAborted(ILogger logger, string route, ForwarderError forwarderError);

@@ -37,6 +37,13 @@ public sealed record RouteDefinition
     /// <summary>How long one attempt may wait for the backend between two reads or writes. The default value is 30 seconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The deadline from the request's arrival until the response starts (reading the client's body included);
+    /// a streaming response that has started is not cut by it. The default value is 60 seconds, or
+    /// <see cref="Timeout"/> when that is longer.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Retries for idempotent requests. The default value is 2.</summary>
     public int Retries { get; init; } = 2;
 }

@@ -105,9 +105,9 @@ public sealed class BackendRowValidatorTests
     }
 
     [Theory]
-    [InlineData("https://orders-eu.internal/?code=secret")]
-    [InlineData("https://admin:secret@orders-eu.internal")]
-    public void Validate_UrlWithQueryOrCredentials_ReportsBaseAddressOnly(string url)
+    [InlineData("https://orders-eu.internal/?code=secret", "https://orders-eu.internal/?code=***")]
+    [InlineData("https://admin:secret@orders-eu.internal", "https://***@orders-eu.internal")]
+    public void Validate_UrlWithQueryOrCredentials_ReportsBaseAddressOnly_WithoutQuotingCredentials(string url, string quoted)
     {
         var entity = new TableEntity("orders", "eu-1") { ["Url"] = url };
 
@@ -116,7 +116,7 @@ public sealed class BackendRowValidatorTests
         Assert.Null(backend);
         var problem = Assert.Single(problems);
         Assert.Equal("Url", problem.Column);
-        Assert.Equal($"'{url}' must be a base address only: no query string, fragment or user:password@", problem.Message);
+        Assert.Equal($"'{quoted}' must be a base address only: no query string, fragment or user:password@", problem.Message);
     }
 
     // ---- Weight and Priority ---------------------------------------------------------------------------------

@@ -558,10 +558,10 @@ public sealed class RouteRowValidatorTests
     }
 
     [Theory]
-    [InlineData("https://orders.internal/?key=1")]
-    [InlineData("https://orders.internal/#top")]
-    [InlineData("https://user:pass@orders.internal/")]
-    public void Validate_BackendWithQueryFragmentOrCredentials_ReportsBaseAddressOnly(string backend)
+    [InlineData("https://orders.internal/?key=1", "https://orders.internal/?key=***")]
+    [InlineData("https://orders.internal/#top", "https://orders.internal/#top")]
+    [InlineData("https://user:pass@orders.internal/", "https://***@orders.internal/")]
+    public void Validate_BackendWithQueryFragmentOrCredentials_ReportsBaseAddressOnly_WithoutQuotingCredentials(string backend, string quoted)
     {
         var entity = ValidRow();
         entity["Backend"] = backend;
@@ -571,7 +571,7 @@ public sealed class RouteRowValidatorTests
         Assert.Null(result);
         var problem = Assert.Single(problems);
         Assert.Equal("Backend", problem.Column);
-        Assert.Equal($"'{backend}' must be a base address only: no query string, fragment or user:password@", problem.Message);
+        Assert.Equal($"'{quoted}' must be a base address only: no query string, fragment or user:password@", problem.Message);
     }
 
     [Fact]
