@@ -224,6 +224,30 @@ public sealed class RequestPathGuardTests
         Assert.Same(RequestPathGuard.ErrorFor(Enum.Parse<PathProblem>(expected)), error);
     }
 
+    // ---- Cost ------------------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("/orders/42/lines/7", "/orders/42/lines/7")]
+    [InlineData("/files/caf%C3%A9/report.v2.pdf", "/files/café/report.v2.pdf")]
+    [InlineData("/a/..", "/")]
+    [InlineData("/a%2Fb", "/a%2Fb")]
+    public void Check_AcceptedOrRefused_AllocatesNothing(string rawTarget, string path)
+    {
+        var guard = Guard();
+        var request = Request(rawTarget, path);
+        guard.Check(request);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            guard.Check(request);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
     // ---- The answer ------------------------------------------------------------------------------------------------
 
     [Fact]
