@@ -15,17 +15,21 @@ namespace FunctionsGateway.Pipeline;
 /// It reads both the raw target (<see cref="SentRequestPath"/>: only the bytes show <c>%2e%2e</c>, <c>..%2F</c> or
 /// <c>%C0%AE</c>) and the decoded path the matcher sees (only it shows a <c>%2F</c> that arrived double-encoded, which is
 /// how a client's <c>%2F</c> reaches the worker behind the Azure Functions host, and what an absolute-form target
-/// decoded into). A path without <c>%</c>, <c>.</c>, <c>\</c> or <c>;</c> is checked with two vectorized searches and no
-/// allocation.
+/// decoded into). A path without <c>%</c>, <c>.</c>, <c>\</c>, <c>;</c> or a control character is checked with two
+/// vectorized searches; no check allocates.
 /// </remarks>
 internal sealed class RequestPathGuard
 {
     // Where the raw scan has something to look at; every other character is plain segment text.
     private static readonly SearchValues<char> RawInteresting = SearchValues.Create("/.%\\;");
 
+    // Without any of these a path can hold no problem at all ('/' alone is harmless): most API paths, one search.
+    private static readonly SearchValues<char> RawSuspicious = SearchValues.Create(".%\\;");
+
     // Where the decoded scan has something to look at: separators, dots, ';', '%' and every control character.
-    private static readonly SearchValues<char> DecodedInteresting = SearchValues.Create(
-        "/.%\\;" + string.Concat(Enumerable.Range(0, 0xA0).Where(c => char.IsControl((char)c)).Select(c => (char)c)));
+    private static readonly SearchValues<char> DecodedInteresting = SearchValues.Create("/" + DecodedSuspiciousChars());
+
+    private static readonly SearchValues<char> DecodedSuspicious = SearchValues.Create(DecodedSuspiciousChars());
 
     // One answer per problem, made once: refusing a flood of bad paths allocates nothing.
     private static readonly GatewayError DotSegment = GatewayError.InvalidPath(
@@ -97,6 +101,11 @@ internal sealed class RequestPathGuard
     /// <summary>What is wrong with a raw path (as the client wrote it, up to the query).</summary>
     internal PathProblem InspectRaw(ReadOnlySpan<char> path, bool absoluteForm)
     {
+        if (!path.ContainsAny(RawSuspicious))
+        {
+            return PathProblem.None;
+        }
+
         var segment = new DotTracker();
         var i = 0;
         while (i < path.Length)
@@ -186,6 +195,11 @@ internal sealed class RequestPathGuard
     /// <summary>What is wrong with the decoded path the matcher sees.</summary>
     internal PathProblem InspectDecoded(ReadOnlySpan<char> path)
     {
+        if (!path.ContainsAny(DecodedSuspicious))
+        {
+            return PathProblem.None;
+        }
+
         var segment = new DotTracker();
         var i = 0;
         while (i < path.Length)
@@ -260,6 +274,9 @@ internal sealed class RequestPathGuard
 
         return segment.EndsDotSegment() ? PathProblem.DotSegment : PathProblem.None;
     }
+
+    private static string DecodedSuspiciousChars() =>
+        ".%\\;" + string.Concat(Enumerable.Range(0, 0xA0).Where(c => char.IsControl((char)c)).Select(c => (char)c));
 
     private static bool TryReadEscape(ReadOnlySpan<char> text, int percent, out int value)
     {
