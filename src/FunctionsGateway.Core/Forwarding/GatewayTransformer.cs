@@ -12,8 +12,8 @@ namespace FunctionsGateway.Forwarding;
 /// <summary>
 /// Shapes the request sent to the backend and the response sent back. On top of YARP's copy (which drops
 /// hop-by-hop headers): headers the sender nominated in <c>Connection</c> are dropped too (RFC 9110 §7.6.1,
-/// which YARP does not do), the path is sent exactly as matched (<see cref="DestinationAddress"/>), and <c>X-Forwarded-*</c> are set by the gateway
-/// after all stripping, so a client cannot forge or remove them.
+/// which YARP does not do), the path is sent exactly as matched (<see cref="DestinationAddress"/>), and
+/// <c>X-Forwarded-*</c> are set by the gateway after all stripping, so a client cannot forge or remove them.
 /// </summary>
 internal sealed class GatewayTransformer : HttpTransformer
 {
