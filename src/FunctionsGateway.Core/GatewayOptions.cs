@@ -1,5 +1,6 @@
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
+using FunctionsGateway.Routing;
 using FunctionsGateway.Storage;
 
 namespace FunctionsGateway;
@@ -24,4 +25,7 @@ public sealed class GatewayOptions
 
     /// <summary>How requests are forwarded.</summary>
     public ForwardingOptions Forwarding { get; set; } = new();
+
+    /// <summary>Which request paths are refused before matching.</summary>
+    public PathOptions Paths { get; set; } = new();
 }

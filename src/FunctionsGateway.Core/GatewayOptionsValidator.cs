@@ -1,3 +1,4 @@
+using FunctionsGateway.Routing;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsGateway;
@@ -31,6 +32,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway__Forwarding__MaxRequestBodyBytes is {options.Forwarding.MaxRequestBodyBytes}; use a number of bytes of 0 or more, such as 104857600 for 100 MiB.");
         }
 
+        RequireHandling(failures, "Gateway__Paths__EncodedSlashes", options.Paths.EncodedSlashes, "forward %2F, %5C and \\ as sent, matched inside one segment");
+        RequireHandling(failures, "Gateway__Paths__PathParameters", options.Paths.PathParameters, "forward ';' path parameters as sent");
+
         var tables = options.Tables;
         foreach (var (setting, value) in new[]
                  {
@@ -61,6 +65,14 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (value < min || value > max)
         {
             failures.Add($"{setting} is {value}; use a whole number from {min} to {max}.");
+        }
+    }
+
+    private static void RequireHandling(List<string> failures, string setting, string? value, string keepMeans)
+    {
+        if (!PathOptions.TryParse(value, out _))
+        {
+            failures.Add($"{setting} is '{value}'; write Reject (the default: answer 400 invalid_path) or Keep ({keepMeans}).");
         }
     }
 

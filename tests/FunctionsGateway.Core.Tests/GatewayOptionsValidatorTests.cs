@@ -212,6 +212,37 @@ public sealed class GatewayOptionsValidatorTests
             result.Failures.Select(f => f.Split(' ')[0]));
     }
 
+    [Theory]
+    [InlineData("Reject", "Keep")]
+    [InlineData("keep", "reject")]
+    [InlineData(" KEEP ", "Reject")]
+    public void Validate_PathSettingsRejectOrKeepInAnyCase_Succeeds(string encodedSlashes, string pathParameters)
+    {
+        var options = ValidOptions();
+        options.Paths.EncodedSlashes = encodedSlashes;
+        options.Paths.PathParameters = pathParameters;
+
+        var result = Validate(options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_PathSettingsOtherThanRejectOrKeep_FailNamingSettingValueAndChoices()
+    {
+        var options = ValidOptions();
+        options.Paths.EncodedSlashes = "Allow";
+        options.Paths.PathParameters = "";
+
+        var result = Validate(options);
+
+        Assert.Equal(
+        [
+            "Gateway__Paths__EncodedSlashes is 'Allow'; write Reject (the default: answer 400 invalid_path) or Keep (forward %2F, %5C and \\ as sent, matched inside one segment).",
+            "Gateway__Paths__PathParameters is ''; write Reject (the default: answer 400 invalid_path) or Keep (forward ';' path parameters as sent).",
+        ], result.Failures);
+    }
+
     [Fact]
     public void Validate_SeveralMistakes_ReportsAllOfThemAtOnce()
     {

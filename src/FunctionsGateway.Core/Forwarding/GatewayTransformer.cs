@@ -12,8 +12,8 @@ namespace FunctionsGateway.Forwarding;
 /// <summary>
 /// Shapes the request sent to the backend and the response sent back. On top of YARP's copy (which drops
 /// hop-by-hop headers): headers the sender nominated in <c>Connection</c> are dropped too (RFC 9110 §7.6.1,
-/// which YARP does not do), the path is rewritten per route, and <c>X-Forwarded-*</c> are set by the gateway
-/// after all stripping, so a client cannot forge or remove them.
+/// which YARP does not do), the path is sent exactly as matched (<see cref="DestinationAddress"/>), and
+/// <c>X-Forwarded-*</c> are set by the gateway after all stripping, so a client cannot forge or remove them.
 /// </summary>
 internal sealed class GatewayTransformer : HttpTransformer
 {
@@ -55,11 +55,8 @@ internal sealed class GatewayTransformer : HttpTransformer
 
         // Client-sent X-Gateway-* never pass; the gateway's identity headers, the API key and (per route) Authorization are settled here.
         IdentityHeaders.Apply(proxyRequest, feature?.Identity ?? GatewayIdentity.Anonymous, route?.Auth ?? AuthPolicy.Anonymous, _apiKeyHeader);
-        if (route?.PathRewrite is { } rewrite)
-        {
-            var path = PathRewriter.Rewrite(route.Path, rewrite, httpContext.Request.Path.Value);
-            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), httpContext.Request.QueryString);
-        }
+        // The path the route matched, as the client wrote it: never re-encoded or collapsed by Uri after matching.
+        proxyRequest.RequestUri = DestinationAddress.Build(destinationPrefix, httpContext.Request, route);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(

@@ -77,6 +77,9 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
         Headers = challenge.Count == 0 ? [] : [new("WWW-Authenticate", challenge)],
     };
 
+    /// <summary>The request path could be read differently by a backend than by the gateway (dot segments, encoded slashes, ...).</summary>
+    public static GatewayError InvalidPath(string detail) => new(400, "invalid_path", "Invalid request path", detail);
+
     /// <summary>The request could not be read or forwarded as sent.</summary>
     public static GatewayError BadRequest(string detail) => new(400, "bad_request", "Malformed request", detail);
 }

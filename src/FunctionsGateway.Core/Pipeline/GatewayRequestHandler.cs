@@ -34,6 +34,7 @@ public sealed partial class GatewayRequestHandler
     private readonly TimeSpan _initialLoadWait;
     private readonly GatewayError _notLoaded;
     private readonly long _maxRequestBodyBytes;
+    private readonly RequestPathGuard _pathGuard;
 
     internal GatewayRequestHandler(
         GatewaySnapshotProvider snapshots,
@@ -61,6 +62,7 @@ public sealed partial class GatewayRequestHandler
         _notLoaded = GatewayError.ConfigurationNotLoaded.WithHeader("Retry-After",
             options.Value.Configuration.RefreshIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _maxRequestBodyBytes = options.Value.Forwarding.MaxRequestBodyBytes;
+        _pathGuard = new RequestPathGuard(options.Value.Paths);
     }
 
     /// <summary>Handles one request end to end. Never throws for a client's or a backend's failure.</summary>
@@ -96,6 +98,13 @@ public sealed partial class GatewayRequestHandler
 
     private async Task RouteAsync(HttpContext context, GatewayRequestFeature feature)
     {
+        // Before matching: a path a backend could read otherwise than the matcher never reaches one (docs/routes.md).
+        if (_pathGuard.Check(context.Request) is { } invalidPath)
+        {
+            await FailAsync(context, feature, invalidPath).ConfigureAwait(false);
+            return;
+        }
+
         var match = feature.Snapshot.Matcher.Match(context.Request);
         if (match.Route is not { } route)
         {

@@ -14,8 +14,9 @@ namespace FunctionsGateway.Routing;
 /// parameter or catch-all with the value of the matched template's parameter of the same name
 /// (case-insensitive). A segment whose value is empty, which only an empty catch-all can produce,
 /// is left out together with its '/', so <c>/v2/{**rest}</c> with nothing left becomes <c>/v2</c>.
-/// The result always starts with '/'. Nothing is encoded or decoded: the result is in the same
-/// form as the request path given.
+/// The result always starts with '/'. Nothing is encoded or decoded: the values are copied from the
+/// path given as <c>sentPath</c> (the path as the client wrote it, which lines up with the matched
+/// path segment for segment), so the backend receives the client's own bytes.
 /// </remarks>
 internal static class PathRewriter
 {
@@ -35,7 +36,27 @@ internal static class PathRewriter
     /// <paramref name="requestPath"/> does not match <paramref name="matched"/>, or <paramref name="rewrite"/>
     /// uses a parameter <paramref name="matched"/> does not have: both are bugs in the caller or the route validator.
     /// </exception>
-    public static string Rewrite(RouteTemplate matched, RouteTemplate rewrite, ReadOnlySpan<char> requestPath)
+    public static string Rewrite(RouteTemplate matched, RouteTemplate rewrite, ReadOnlySpan<char> requestPath) =>
+        Rewrite(matched, rewrite, requestPath, requestPath);
+
+    /// <summary>
+    /// Rewrites the request path <paramref name="matchedPath"/>, which <paramref name="matched"/> matched, with
+    /// <paramref name="rewrite"/>, taking the values from <paramref name="sentPath"/>.
+    /// </summary>
+    /// <param name="matched">The template of the route that matched the request.</param>
+    /// <param name="rewrite">The route's <c>PathRewrite</c> template.</param>
+    /// <param name="matchedPath">The decoded request path the route matched.</param>
+    /// <param name="sentPath">
+    /// The same path as the client wrote it (percent-encoded); it must have the same segments as
+    /// <paramref name="matchedPath"/>, which the request path guard ensures.
+    /// </param>
+    /// <returns>The backend path, starting with '/', in the form of <paramref name="sentPath"/>.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="matchedPath"/> does not match <paramref name="matched"/>, the two paths do not line up, or
+    /// <paramref name="rewrite"/> uses a parameter <paramref name="matched"/> does not have: all bugs in the caller,
+    /// the request path guard or the route validator.
+    /// </exception>
+    public static string Rewrite(RouteTemplate matched, RouteTemplate rewrite, ReadOnlySpan<char> matchedPath, ReadOnlySpan<char> sentPath)
     {
         ArgumentNullException.ThrowIfNull(matched);
         ArgumentNullException.ThrowIfNull(rewrite);
@@ -44,12 +65,12 @@ internal static class PathRewriter
         var captures = matchedSegments.Length <= MaxStackCaptures
             ? stackalloc Range[matchedSegments.Length]
             : new Range[matchedSegments.Length];
-        Capture(matched, requestPath, captures);
+        Capture(matched, matchedPath, sentPath, captures);
 
         var length = 0;
         foreach (var segment in rewrite.Segments)
         {
-            var value = ValueOf(segment, matched, rewrite, requestPath, captures);
+            var value = ValueOf(segment, matched, rewrite, sentPath, captures);
             if (!value.IsEmpty)
             {
                 length += 1 + value.Length;
@@ -70,7 +91,7 @@ internal static class PathRewriter
             var written = 0;
             foreach (var segment in rewrite.Segments)
             {
-                var value = ValueOf(segment, matched, rewrite, requestPath, captures);
+                var value = ValueOf(segment, matched, rewrite, sentPath, captures);
                 if (!value.IsEmpty)
                 {
                     buffer[written++] = '/';
@@ -90,45 +111,62 @@ internal static class PathRewriter
         }
     }
 
-    /// <summary>Records, for each segment of <paramref name="matched"/>, where its value lies in <paramref name="requestPath"/>.</summary>
-    private static void Capture(RouteTemplate matched, ReadOnlySpan<char> requestPath, Span<Range> captures)
+    /// <summary>
+    /// Records, for each segment of <paramref name="matched"/>, where its value lies in <paramref name="sentPath"/>:
+    /// both paths are walked together, the template compared with the decoded one.
+    /// </summary>
+    private static void Capture(RouteTemplate matched, ReadOnlySpan<char> matchedPath, ReadOnlySpan<char> sentPath, Span<Range> captures)
     {
-        var segments = RequestPath.Trim(requestPath, out var offset);
+        var segments = RequestPath.Trim(matchedPath, out _);
+        var sent = RequestPath.Trim(sentPath, out var offset);
         var start = RequestPath.FirstSegment(segments);
+        var sentStart = RequestPath.FirstSegment(sent);
         var templateSegments = matched.Segments;
         for (var i = 0; i < templateSegments.Length; i++)
         {
+            if (RequestPath.HasSegment(segments, start) != RequestPath.HasSegment(sent, sentStart))
+            {
+                throw NotAligned(matchedPath, sentPath);
+            }
+
             var templateSegment = templateSegments[i];
             if (templateSegment.Kind == TemplateSegmentKind.CatchAll)
             {
                 // Taken from the untrimmed path so that a trailing slash inside the remainder survives.
-                captures[i] = RequestPath.HasSegment(segments, start)
-                    ? new Range(offset + start, requestPath.Length)
+                captures[i] = RequestPath.HasSegment(sent, sentStart)
+                    ? new Range(offset + sentStart, sentPath.Length)
                     : new Range(0, 0);
                 return;
             }
 
             if (!RequestPath.HasSegment(segments, start))
             {
-                throw NotMatched(matched, requestPath);
+                throw NotMatched(matched, matchedPath);
             }
 
             var segment = RequestPath.ReadSegment(segments, start, out var next);
+            var sentSegment = RequestPath.ReadSegment(sent, sentStart, out var sentNext);
             var fits = templateSegment.Kind == TemplateSegmentKind.Literal
                 ? segment.Equals(templateSegment.Value, StringComparison.OrdinalIgnoreCase)
                 : !segment.IsEmpty;
             if (!fits)
             {
-                throw NotMatched(matched, requestPath);
+                throw NotMatched(matched, matchedPath);
             }
 
-            captures[i] = new Range(offset + start, offset + start + segment.Length);
+            captures[i] = new Range(offset + sentStart, offset + sentStart + sentSegment.Length);
             start = next;
+            sentStart = sentNext;
         }
 
         if (RequestPath.HasSegment(segments, start))
         {
-            throw NotMatched(matched, requestPath);
+            throw NotMatched(matched, matchedPath);
+        }
+
+        if (RequestPath.HasSegment(sent, sentStart))
+        {
+            throw NotAligned(matchedPath, sentPath);
         }
     }
 
@@ -154,6 +192,9 @@ internal static class PathRewriter
         throw new InvalidOperationException(
             $"The rewrite template '{rewrite.Text}' uses '{segment.Value}', which the matched template '{matched.Text}' does not define; the route validator should have rejected this route.");
     }
+
+    private static InvalidOperationException NotAligned(ReadOnlySpan<char> matchedPath, ReadOnlySpan<char> sentPath) =>
+        new($"The sent path '{sentPath}' does not have the segments of the matched path '{matchedPath}'; the request path guard should have refused this request.");
 
     private static InvalidOperationException NotMatched(RouteTemplate matched, ReadOnlySpan<char> requestPath) =>
         new($"The request path '{requestPath}' does not match the template '{matched.Text}'; rewrite only the path of the route that matched it.");

@@ -61,4 +61,33 @@ internal static class RequestPath
         next = start + slash + 1;
         return rest[..slash];
     }
+
+    /// <summary>
+    /// True when <paramref name="segment"/> is <c>.</c> or <c>..</c>, each dot written as itself or as <c>%2E</c>/<c>%2e</c>:
+    /// a segment URLs resolve away (RFC 3986 §5.2.4).
+    /// </summary>
+    public static bool IsDotSegment(ReadOnlySpan<char> segment)
+    {
+        var dots = 0;
+        var i = 0;
+        while (i < segment.Length)
+        {
+            if (segment[i] == '.')
+            {
+                i++;
+            }
+            else if (segment[i] == '%' && i + 2 < segment.Length && segment[i + 1] == '2' && segment[i + 2] is 'e' or 'E')
+            {
+                i += 3;
+            }
+            else
+            {
+                return false;
+            }
+
+            dots++;
+        }
+
+        return dots is 1 or 2;
+    }
 }

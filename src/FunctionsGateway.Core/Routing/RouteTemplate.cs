@@ -121,6 +121,14 @@ public sealed class RouteTemplate
         var closes = part.Count(c => c == '}');
         if (opens == 0 && closes == 0)
         {
+            // No request can hold one (the request path guard refuses them), and in a PathRewrite it would let the backend
+            // resolve the path out of the rewrite's prefix.
+            if (RequestPath.IsDotSegment(part))
+            {
+                error = $"the segment '{part}' is a dot segment, which URLs resolve away; write the path without '.' and '..' segments";
+                return false;
+            }
+
             segment = new TemplateSegment(TemplateSegmentKind.Literal, part);
             error = string.Empty;
             return true;

@@ -259,27 +259,15 @@ public sealed class GatewayTransformerTests
     // ---- PathRewrite -------------------------------------------------------------------------------------------
 
     [Fact]
-    public async Task TransformRequestAsync_NoRoute_LeavesTheAddressToTheForwarder()
-    {
-        var context = NewContext();
-        var request = new HttpRequestMessage();
-
-        await Transformer().TransformRequestAsync(context, request, Destination, CancellationToken.None);
-
-        // YARP's forwarder then sends to the destination with the request's own path and query.
-        Assert.Null(request.RequestUri);
-    }
-
-    [Fact]
-    public async Task TransformRequestAsync_RouteWithoutPathRewrite_LeavesTheAddressToTheForwarder()
+    public async Task TransformRequestAsync_NoPathRewrite_SendsTheRequestPathAndQueryAfterTheBasePath()
     {
         var context = NewContext();
         SetRoute(context, "/orders/{id}", rewrite: null);
         var request = new HttpRequestMessage();
 
-        await Transformer().TransformRequestAsync(context, request, Destination, CancellationToken.None);
+        await Transformer().TransformRequestAsync(context, request, "http://backend/api", CancellationToken.None);
 
-        Assert.Null(request.RequestUri);
+        Assert.Equal("http://backend/api/orders/42?expand=lines", request.RequestUri!.AbsoluteUri);
     }
 
     [Fact]
@@ -291,7 +279,81 @@ public sealed class GatewayTransformerTests
 
         await Transformer().TransformRequestAsync(context, request, "http://backend/api/", CancellationToken.None);
 
-        Assert.Equal(new Uri("http://backend/api/v2/sales/orders/42?expand=lines"), request.RequestUri);
+        Assert.Equal("http://backend/api/v2/sales/orders/42?expand=lines", request.RequestUri!.AbsoluteUri);
+    }
+
+    [Theory]
+    [InlineData("/orders/a%2Fb", "/orders/a%2Fb", "/orders/a%2Fb")]
+    [InlineData("/orders/%34%32", "/orders/42", "/orders/%34%32")]
+    [InlineData("/orders/a%252e%252e", "/orders/a%2e%2e", "/orders/a%252e%252e")]
+    [InlineData("/orders/caf%C3%A9", "/orders/café", "/orders/caf%C3%A9")]
+    [InlineData("/orders/a\"b<c>#d", "/orders/a\"b<c>#d", "/orders/a%22b%3Cc%3E%23d")]
+    [InlineData("/orders/100%", "/orders/100%", "/orders/100%25")]
+    [InlineData("/orders/a;v=1", "/orders/a;v=1", "/orders/a;v=1")]
+    [InlineData("http://gateway.contoso.com/orders/%7E42?x=1", "/orders/~42", "/orders/%7E42")]
+    public async Task TransformRequestAsync_RawTarget_SendsThePathAsTheClientWroteIt(string rawTarget, string path, string sent)
+    {
+        var context = NewContext(rawTarget: rawTarget, path: path);
+        SetRoute(context, "/orders/{id}", rewrite: null);
+        var request = new HttpRequestMessage();
+
+        await Transformer().TransformRequestAsync(context, request, Destination, CancellationToken.None);
+
+        Assert.Equal("http://backend" + sent + "?expand=lines", request.RequestUri!.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task TransformRequestAsync_RawTargetAndPathRewrite_FillsTheRewriteWithTheSegmentsAsWritten()
+    {
+        var context = NewContext(rawTarget: "/ORDERS/a%2Fb%34%32", path: "/ORDERS/a%2Fb42");
+        SetRoute(context, "/orders/{id}", rewrite: "/v2/sales/orders/{id}");
+        var request = new HttpRequestMessage();
+
+        await Transformer().TransformRequestAsync(context, request, "http://backend/api/", CancellationToken.None);
+
+        Assert.Equal("http://backend/api/v2/sales/orders/a%2Fb%34%32?expand=lines", request.RequestUri!.AbsoluteUri);
+    }
+
+    [Theory]
+    [InlineData("/orders/../../admin")]
+    [InlineData("/orders/./42")]
+    public async Task TransformRequestAsync_DotSegments_AreNotCollapsedAfterMatching(string path)
+    {
+        // The request path guard refuses these before matching; should one slip through, the backend's base path is
+        // not climbed out of by the gateway's own URI building.
+        var context = NewContext(path: path);
+        SetRoute(context, "/orders/{**rest}", rewrite: null);
+        var request = new HttpRequestMessage();
+
+        await Transformer().TransformRequestAsync(context, request, "http://backend/api", CancellationToken.None);
+
+        Assert.Equal("http://backend/api" + path + "?expand=lines", request.RequestUri!.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task TransformRequestAsync_NoRawTarget_EncodesTheDecodedPathAsText()
+    {
+        var context = NewContext(path: "/orders/a%2Fb é");
+        SetRoute(context, "/orders/{id}", rewrite: null);
+        var request = new HttpRequestMessage();
+
+        await Transformer().TransformRequestAsync(context, request, Destination, CancellationToken.None);
+
+        Assert.Equal("http://backend/orders/a%252Fb%20%C3%A9?expand=lines", request.RequestUri!.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task TransformRequestAsync_QueryWithPathCharacters_StaysInTheQuery()
+    {
+        var context = NewContext(rawTarget: "/orders/42?next=/../../admin&p=%2F..%2F");
+        context.Request.QueryString = new QueryString("?next=/../../admin&p=%2F..%2F");
+        SetRoute(context, "/orders/{id}", rewrite: null);
+        var request = new HttpRequestMessage();
+
+        await Transformer().TransformRequestAsync(context, request, "http://backend/api", CancellationToken.None);
+
+        Assert.Equal("/api/orders/42", request.RequestUri!.AbsolutePath);
+        Assert.Equal("?next=/../../admin&p=%2F..%2F", request.RequestUri.Query);
     }
 
     // ---- Response --------------------------------------------------------------------------------------------------
@@ -330,14 +392,15 @@ public sealed class GatewayTransformerTests
         new(Options.Create(new GatewayOptions { Forwarding = { TrustForwardedHeaders = trustForwardedHeaders } }),
             Options.Create(new FunctionsGateway.Authentication.AuthenticationOptions()));
 
-    private static DefaultHttpContext NewContext(string method = "GET")
+    private static DefaultHttpContext NewContext(string method = "GET", string path = "/orders/42", string rawTarget = "")
     {
         var context = new DefaultHttpContext();
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget = rawTarget;
         context.Request.Method = method;
         context.Request.Scheme = "http";
         context.Request.Protocol = "HTTP/1.1";
         context.Request.Host = new HostString("gateway.contoso.com");
-        context.Request.Path = "/orders/42";
+        context.Request.Path = new PathString(path);
         context.Request.QueryString = new QueryString("?expand=lines");
         context.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
         return context;

@@ -208,4 +208,29 @@ public class PathRewriterTests
 
         Assert.Equal(("/storage/acme/a/b/c.txt", oneStringOfThatLength), (path, allocated));
     }
+
+    [Fact]
+    public void Rewrite_SentPath_ValuesAreTakenAsTheClientWroteThem()
+    {
+        var matched = Template("/Files/{dir}/{**rest}");
+        var rewrite = Template("/public/{dir}/{**rest}");
+
+        var path = PathRewriter.Rewrite(matched, rewrite, "/files/a%2Fb/café/x/", "/%66iles/a%2Fb/caf%C3%A9/x/");
+
+        Assert.Equal("/public/a%2Fb/caf%C3%A9/x/", path);
+    }
+
+    [Theory]
+    [InlineData("/files/a/b", "/files/a%2Fb")]
+    [InlineData("/files/a", "/files/a/b")]
+    [InlineData("/files/a", "/files")]
+    public void Rewrite_SentPathWithOtherSegments_Throws(string matchedPath, string sentPath)
+    {
+        var matched = Template("/files/{dir}/{**rest}");
+        var rewrite = Template("/public/{dir}/{**rest}");
+
+        var error = Assert.Throws<InvalidOperationException>(() => PathRewriter.Rewrite(matched, rewrite, matchedPath, sentPath));
+
+        Assert.Contains("request path guard", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -86,6 +86,30 @@ public class RouteTemplateTests
     }
 
     [Theory]
+    [InlineData("/files/..", "..")]
+    [InlineData("/files/./x", ".")]
+    [InlineData("/public/%2e%2e/{**rest}", "%2e%2e")]
+    [InlineData("/a/.%2E", ".%2E")]
+    public void TryParse_DotSegment_SaysWriteThePathWithoutIt(string text, string segment)
+    {
+        var parsed = RouteTemplate.TryParse(text, out _, out var error);
+
+        Assert.False(parsed);
+        Assert.Equal($"'{text}': the segment '{segment}' is a dot segment, which URLs resolve away; write the path without '.' and '..' segments", error);
+    }
+
+    [Theory]
+    [InlineData("/files/.well-known/{**rest}")]
+    [InlineData("/files/...")]
+    [InlineData("/v1.0/{id}")]
+    public void TryParse_DotsInsideASegment_AreOrdinaryText(string text)
+    {
+        var parsed = RouteTemplate.TryParse(text, out _, out var error);
+
+        Assert.True(parsed, error);
+    }
+
+    [Theory]
     [InlineData("/orders//lines")]
     [InlineData("//")]
     public void TryParse_EmptySegment_SaysRemoveTheExtraSlash(string text)
