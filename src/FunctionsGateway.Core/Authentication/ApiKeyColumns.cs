@@ -21,6 +21,6 @@ public static class ApiKeyColumns
     /// <summary>Free text for operators (string, optional).</summary>
     public const string Description = "Description";
 
-    /// <summary>All of them, for <c>$select</c>.</summary>
+    /// <summary>All of them: the names a row may use.</summary>
     public static IReadOnlyList<string> All { get; } = [Consumer, Plan, Scopes, Enabled, ExpiresAt, Description];
 }

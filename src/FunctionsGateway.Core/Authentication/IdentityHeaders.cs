@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using FunctionsGateway.Forwarding;
 
 namespace FunctionsGateway.Authentication;
 
@@ -95,8 +96,8 @@ internal static class IdentityHeaders
     /// <paramref name="apiKeyHeader"/> once case is ignored and <c>_</c> is taken for <c>-</c>.
     /// </summary>
     public static bool IsReserved(ReadOnlySpan<char> name, ReadOnlySpan<char> apiKeyHeader) =>
-        (name.Length >= Prefix.Length && SameName(name[..Prefix.Length], Prefix))
-        || SameName(name, apiKeyHeader);
+        (name.Length >= Prefix.Length && HeaderNameSpelling.Same(name[..Prefix.Length], Prefix))
+        || HeaderNameSpelling.Same(name, apiKeyHeader);
 
     /// <summary>
     /// Sets the identity headers from <paramref name="identity"/>. Call <see cref="RemoveClientHeaders"/>
@@ -144,27 +145,6 @@ internal static class IdentityHeaders
             }
         }
     }
-
-    // Header names are ASCII tokens; ASCII case folding is enough, and '_' stands for '-' as CGI maps both to '_'.
-    private static bool SameName(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (Fold(a[i]) != Fold(b[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static char Fold(char c) => c == '_' ? '-' : char.ToLowerInvariant(c);
 
     private static void SetIfPresent(HttpRequestHeaders headers, string name, string? value)
     {

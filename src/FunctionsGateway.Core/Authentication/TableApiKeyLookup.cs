@@ -19,16 +19,13 @@ internal sealed class TableApiKeyLookup : IApiKeyLookup
     {
         try
         {
+            // The whole row, not a $select of the known columns: a column written in another case (`enabled` = false)
+            // must reach the reader, which rejects the key for it, rather than be left out and the key stay enabled.
             var response = await _table.GetEntityAsync<TableEntity>(
                 ApiKeyHasher.PartitionKey(keyHash),
                 keyHash,
-                ApiKeyColumns.All,
-                cancellationToken).ConfigureAwait(false);
-            // With a $select list the service (Azurite, at least) may leave the keys out of the row; we asked by them.
-            var entity = response.Value;
-            entity.PartitionKey = ApiKeyHasher.PartitionKey(keyHash);
-            entity.RowKey = keyHash;
-            return ApiKeyRecord.FromEntity(entity);
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return ApiKeyRecord.FromEntity(response.Value);
         }
         catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode != "TableNotFound")
         {

@@ -44,7 +44,7 @@ internal sealed class GatewayTransformer : HttpTransformer
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
 
         RemoveNominated(httpContext.Request.Headers.Connection, proxyRequest.Headers, proxyRequest.Content?.Headers);
-        MethodOverrideHeaders.Remove(proxyRequest.Headers);
+        SpoofingHeaders.Remove(proxyRequest.Headers);
 
         // The backend is addressed by its own name; the client's host travels in X-Forwarded-Host.
         proxyRequest.Headers.Host = null;

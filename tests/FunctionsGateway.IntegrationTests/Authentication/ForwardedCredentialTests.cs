@@ -138,6 +138,20 @@ public sealed class ForwardedCredentialTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task ForwardingHeadersSpeltWithUnderscores_NeverReachTheBackend_SoTheClientCannotForgeItsAddress()
+    {
+        using var request = Get("/open/x");
+        request.Headers.TryAddWithoutValidation("X_Forwarded_For", "10.0.0.1");
+        request.Headers.TryAddWithoutValidation("x_real_ip", "10.0.0.1");
+
+        var reply = await EchoReply.ReadAsync(await _gateway.Client.SendAsync(request));
+
+        Assert.False(reply.Headers.ContainsKey("X_Forwarded_For"));
+        Assert.False(reply.Headers.ContainsKey("x_real_ip"));
+        Assert.Equal("127.0.0.1", reply.Headers["X-Forwarded-For"]);
+    }
+
+    [Fact]
     public async Task GatewayHeaderSpeltWithUnderscores_OnAnAnonymousRoute_NeverReachesTheBackend()
     {
         using var request = Get("/open/x");

@@ -26,6 +26,22 @@ public sealed class TableApiKeyLookupTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task FindAsync_ColumnWrittenInAnotherCase_IsSeen_SoTheKeyIsRejected()
+    {
+        var table = await NewTableAsync();
+        Assert.True(ApiKeyFactory.TryCreate("contoso", null, null, null, null, TimeProvider.System.GetUtcNow(), out var created, out var error), error);
+        var entity = created!.Entity;
+        entity["enabled"] = false;
+        await table.AddEntityAsync(entity);
+
+        var record = await new TableApiKeyLookup(table).FindAsync(created.Hash, CancellationToken.None);
+
+        Assert.NotNull(record);
+        Assert.False(record.IsValid);
+        Assert.Equal("enabled", record.InvalidColumn);
+    }
+
+    [Fact]
     public async Task FindAsync_UnknownKey_ReturnsNull()
     {
         var table = await NewTableAsync();

@@ -2,8 +2,11 @@ using FunctionsGateway.Forwarding;
 
 namespace FunctionsGateway.Core.Tests.Forwarding;
 
-/// <summary>Headers that ask a backend to run another method than the one the gateway matched never reach it.</summary>
-public sealed class MethodOverrideHeadersTests
+/// <summary>
+/// Headers that would tell a backend something the gateway did not check never reach it: method overrides in any
+/// spelling, and forwarding headers spelt with '_'.
+/// </summary>
+public sealed class SpoofingHeadersTests
 {
     [Theory]
     [InlineData("X-HTTP-Method-Override")]
@@ -19,7 +22,7 @@ public sealed class MethodOverrideHeadersTests
         request.Headers.TryAddWithoutValidation(name, "DELETE");
         request.Headers.TryAddWithoutValidation("Accept", "application/json");
 
-        MethodOverrideHeaders.Remove(request.Headers);
+        SpoofingHeaders.Remove(request.Headers);
 
         Assert.Equal(["Accept"], request.Headers.NonValidated.Select(h => h.Key));
     }
@@ -32,7 +35,7 @@ public sealed class MethodOverrideHeadersTests
         request.Headers.TryAddWithoutValidation("X_HTTP_Method", "PUT");
         request.Headers.TryAddWithoutValidation("x-method-override", "PATCH");
 
-        MethodOverrideHeaders.Remove(request.Headers);
+        SpoofingHeaders.Remove(request.Headers);
 
         Assert.Empty(request.Headers.NonValidated);
     }
@@ -47,8 +50,37 @@ public sealed class MethodOverrideHeadersTests
         using var request = new HttpRequestMessage();
         request.Headers.TryAddWithoutValidation(name, "DELETE");
 
-        MethodOverrideHeaders.Remove(request.Headers);
+        SpoofingHeaders.Remove(request.Headers);
 
         Assert.Equal([name], request.Headers.NonValidated.Select(h => h.Key));
+    }
+
+    [Theory]
+    [InlineData("X_Forwarded_For")]
+    [InlineData("x_forwarded-for")]
+    [InlineData("X_Real_IP")]
+    [InlineData("X_Forwarded_Host")]
+    [InlineData("X_Client_IP")]
+    public void Remove_ForwardingHeaderSpeltWithUnderscores_RemovesIt(string name)
+    {
+        using var request = new HttpRequestMessage();
+        request.Headers.TryAddWithoutValidation(name, "10.0.0.1");
+        request.Headers.TryAddWithoutValidation("X_Request_Id", "abc");
+
+        SpoofingHeaders.Remove(request.Headers);
+
+        Assert.Equal(["X_Request_Id"], request.Headers.NonValidated.Select(h => h.Key));
+    }
+
+    [Fact]
+    public void Remove_ForwardingHeaderSpeltWithDashes_IsLeftToTheForwardedHeadersRule()
+    {
+        // TrustForwardedHeaders decides about these; a trusted proxy in front writes them.
+        using var request = new HttpRequestMessage();
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.9");
+
+        SpoofingHeaders.Remove(request.Headers);
+
+        Assert.Equal(["X-Forwarded-For"], request.Headers.NonValidated.Select(h => h.Key));
     }
 }
