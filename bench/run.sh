@@ -209,9 +209,10 @@ if [ "$FORWARDER" = 1 ]; then
         --urls "http://127.0.0.1:$FORWARDER_PORT" --destination "$BACKEND_URL" --mode forwarder
 fi
 
+# Two virtual hosts: wrk's Host 127.0.0.1 reaches the anonymous route, Host jwt.bench the JWT one (docs/routes.md).
 cat >"$WORK/seed.json" <<EOF
 { "Routes": [
-    { "PartitionKey": "bench", "RowKey": "all", "Path": "/{**rest}", "Backend": "$BACKEND_URL" },
+    { "PartitionKey": "bench", "RowKey": "all", "Path": "/{**rest}", "Hosts": "127.0.0.1", "Backend": "$BACKEND_URL" },
     { "PartitionKey": "bench", "RowKey": "jwt", "Path": "/{**rest}", "Hosts": "jwt.bench", "Auth": "jwt", "Backend": "$BACKEND_URL" }
   ], "Backends": [] }
 EOF

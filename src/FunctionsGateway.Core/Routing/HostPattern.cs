@@ -61,6 +61,20 @@ public sealed record HostPattern
             : host.Equals(Suffix, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>True when some host is matched by both patterns (<c>*.contoso.com</c> and <c>api.contoso.com</c> do).</summary>
+    public bool Overlaps(HostPattern other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return (IsWildcard, other.IsWildcard) switch
+        {
+            (false, false) => Suffix.Equals(other.Suffix, StringComparison.OrdinalIgnoreCase),
+            (false, true) => other.Matches(Suffix),
+            (true, false) => Matches(other.Suffix),
+            // '.eu.contoso.com' and '.contoso.com' share every host under the longer one.
+            _ => Suffix.EndsWith(other.Suffix, StringComparison.OrdinalIgnoreCase) || other.Suffix.EndsWith(Suffix, StringComparison.OrdinalIgnoreCase),
+        };
+    }
+
     /// <inheritdoc />
     public override string ToString() => Text;
 }

@@ -42,7 +42,8 @@ namespace FunctionsGateway.Routing;
 /// so is a request no route accepts. With <c>/orders/special</c> (GET only) and <c>/orders/{id}</c>
 /// (any method) under the same <c>Auth</c>, a POST to <c>/orders/special</c> goes to
 /// <c>/orders/{id}</c>; with <c>/admin/{**rest}</c> (GET, <c>jwt</c>) over an anonymous
-/// <c>/{**rest}</c>, a DELETE to <c>/admin/x</c> is refused.</description></item>
+/// <c>/{**rest}</c>, a DELETE to <c>/admin/x</c> is refused. Two routes that both list hosts and share none
+/// are separate virtual hosts and never hold each other back.</description></item>
 /// <item><description>A refusal is <see cref="RouteRefusal.MethodNotAllowed"/> when a route passed
 /// over matched the request's path, host and headers and turned it away only for its method; the
 /// <c>Allow</c> value lists the methods of every such route. Otherwise it is
@@ -238,6 +239,34 @@ internal sealed class RouteMatcher
         return [.. pairs];
     }
 
+    /// <summary>
+    /// Whether both routes name their hosts and no host is served by both: then they are different virtual hosts
+    /// (<c>api.contoso.com</c> with <c>Auth=jwt</c>, <c>docs.contoso.com</c> anonymous, both <c>/{**rest}</c>), a
+    /// request the one turns away for its host is one the other is the operator's own route for, and neither holds
+    /// the other back. A route that serves any host, or shares a host with a protected one, is a fall-through from
+    /// it and must be at least as strict.
+    /// </summary>
+    private static bool SeparateVirtualHosts(RouteDefinition a, RouteDefinition b)
+    {
+        if (a.Hosts.IsDefaultOrEmpty || b.Hosts.IsDefaultOrEmpty)
+        {
+            return false;
+        }
+
+        foreach (var x in a.Hosts)
+        {
+            foreach (var y in b.Hosts)
+            {
+                if (x.Overlaps(y))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     private static int CompareRows(RouteDefinition x, RouteDefinition y)
     {
         var result = string.CompareOrdinal(x.Id.Table, y.Id.Table);
@@ -381,7 +410,8 @@ internal sealed class RouteMatcher
             }
 
             // Every route met before the landing one was passed over: the first search stopped at the first that accepted.
-            if (candidate.IsProtected && !landing.Route.Auth.IsAtLeastAsStrictAs(candidate.Route.Auth))
+            if (candidate.IsProtected && !landing.Route.Auth.IsAtLeastAsStrictAs(candidate.Route.Auth)
+                && !SeparateVirtualHosts(candidate.Route, landing.Route))
             {
                 Holds = false;
                 return true;
@@ -453,7 +483,8 @@ internal sealed class RouteMatcher
 
         private bool Visit(Candidate candidate)
         {
-            if (!ReferenceEquals(candidate.Route, stronger.Route) && !candidate.Route.Auth.IsAtLeastAsStrictAs(stronger.Route.Auth))
+            if (!ReferenceEquals(candidate.Route, stronger.Route) && !candidate.Route.Auth.IsAtLeastAsStrictAs(stronger.Route.Auth)
+                && !SeparateVirtualHosts(stronger.Route, candidate.Route))
             {
                 // Keep only the first pairs by row: the same ones whatever order the trie is walked in, in bounded memory.
                 if (pairs.Add((candidate.Route, stronger.Route)) && pairs.Count > limit)

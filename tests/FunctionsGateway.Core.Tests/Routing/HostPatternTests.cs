@@ -108,4 +108,23 @@ public class HostPatternTests
         Assert.True(HostPattern.TryParse(text, out var pattern, out var error), error);
         return pattern;
     }
+
+    [Theory]
+    [InlineData("api.contoso.com", "API.contoso.com.", true)]
+    [InlineData("api.contoso.com", "docs.contoso.com", false)]
+    [InlineData("api.contoso.com", "*.contoso.com", true)]
+    [InlineData("*.contoso.com", "api.contoso.com", true)]
+    [InlineData("contoso.com", "*.contoso.com", false)]
+    [InlineData("*.eu.contoso.com", "*.contoso.com", true)]
+    [InlineData("*.contoso.com", "*.fabrikam.com", false)]
+    [InlineData("*.contoso.com", "*.notcontoso.com", false)]
+    public void Overlaps_SomeHostMatchedByBoth_IsTrue(string first, string second, bool expected)
+    {
+        var a = Parse(first);
+        var b = Parse(second);
+
+        var overlaps = (a.Overlaps(b), b.Overlaps(a));
+
+        Assert.Equal((expected, expected), overlaps);
+    }
 }

@@ -437,6 +437,40 @@ public class RouteMatcherTests
     }
 
     [Fact]
+    public void Match_SeparateVirtualHostsWithDifferentAuth_EachHostReachesItsOwnRoute()
+    {
+        // Different hosts are different sites: the API's protection does not hold back the docs site on the same paths.
+        var matcher = new RouteMatcher(
+        [
+            Route("/{**rest}", "api", hosts: "api.contoso.com", auth: "jwt"),
+            Route("/{**rest}", "docs", hosts: "docs.contoso.com,*.docs.contoso.com"),
+        ]);
+
+        var docs = Decide(matcher, "GET", "/admin/users", "docs.contoso.com");
+        var api = Decide(matcher, "GET", "/admin/users", "api.contoso.com");
+
+        Assert.Equal("docs", docs.Route?.Id.RowKey);
+        Assert.Equal("api", api.Route?.Id.RowKey);
+    }
+
+    [Theory]
+    [InlineData("api.contoso.com,www.contoso.com")]
+    [InlineData("*.contoso.com")]
+    public void Match_WeakerRouteSharingAHostWithTheProtectedOne_IsStillAFallThroughAndRefused(string weakerHosts)
+    {
+        // The weaker route also serves the protected route's host, so a client can pick the other host to reach the same site.
+        var matcher = new RouteMatcher(
+        [
+            Route("/admin/{**rest}", "admin", hosts: "api.contoso.com", auth: "jwt"),
+            Route("/{**rest}", "site", hosts: weakerHosts),
+        ]);
+
+        var match = Decide(matcher, "GET", "/admin/users", "www.contoso.com");
+
+        Assert.Equal((null, RouteRefusal.NotFound), (match.Route, match.Refusal));
+    }
+
+    [Fact]
     public void Match_ProtectedRouteRejectsHost_RefusesWith404InsteadOfFallingToAnonymousRoute()
     {
         var matcher = new RouteMatcher(
@@ -1151,6 +1185,21 @@ public class RouteMatcherTests
         var pairs = matcher.FindWeakerFallThroughs(10);
 
         Assert.Equal([("public", "admin")], pairs.Select(p => (p.Weaker.Id.RowKey, p.Stronger.Id.RowKey)));
+    }
+
+    [Fact]
+    public void FindWeakerFallThroughs_SeparateVirtualHosts_NamesOnlyTheRouteServingAnyHost()
+    {
+        var matcher = new RouteMatcher(
+        [
+            Route("/{**rest}", "api", hosts: "api.contoso.com", auth: "jwt"),
+            Route("/{**rest}", "docs", hosts: "docs.contoso.com"),
+            Route("/{**rest}", "anyhost"),
+        ]);
+
+        var pairs = matcher.FindWeakerFallThroughs(10);
+
+        Assert.Equal([("anyhost", "api")], pairs.Select(p => (p.Weaker.Id.RowKey, p.Stronger.Id.RowKey)));
     }
 
     [Fact]
