@@ -62,8 +62,9 @@ public sealed class ApiKeyFloodTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal("too_many_failed_attempts", a.Code);
             Assert.InRange(a.RetryAfterSeconds ?? 0, 1, 60);
         });
-        Assert.Equal(HttpStatusCode.Unauthorized, floodAnswers[0].Status);
-        Assert.Equal(HttpStatusCode.TooManyRequests, floodAnswers[^1].Status);
+        // Answers are collected as they complete, so a request let through before the throttle began can finish after
+        // throttled ones: the counts, not the order, are the specification.
+        Assert.Equal(FloodRequests - floodReads, throttled.Count);
         Assert.True(steadyAnswers.Count >= 20, $"The valid key was sent only {steadyAnswers.Count} times during the flood.");
         Assert.All(steadyAnswers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
         Assert.Single(gateway.Logs.Entries, e => e.EventId.Id == 225);

@@ -79,7 +79,8 @@ public sealed class TokenFloodTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal("too_many_failed_attempts", a.Code);
             Assert.InRange(a.RetryAfter ?? 0, 1, 60);
         });
-        Assert.Equal(HttpStatusCode.TooManyRequests, answers[^1].Status);
+        // Counted, not ordered: answers are collected as they complete.
+        Assert.True(answers.Count(a => a.Status == HttpStatusCode.TooManyRequests) >= answers.Count - MaxFailedAuthPerClient - FloodConcurrency);
         Assert.All(steady, a => Assert.Equal(HttpStatusCode.OK, a.Status));
     }
 
