@@ -2,6 +2,7 @@ using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
 using FunctionsGateway.Pipeline;
+using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,14 +36,18 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GatewayConfigRefresher>());
         services.TryAddSingleton<BackendInvoker>();
         services.TryAddSingleton<GatewayTransformer>();
+        // The request's path: GatewayRequestHandler runs these steps in this order until one ends the request.
+        // A new step is one class and one line here, in its place.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, CheckPathStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, MatchRouteStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, AuthenticateStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, StaticResponseStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, SelectBackendStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, ForwardStep>());
         services.TryAddSingleton(sp => new GatewayRequestHandler(
             sp.GetRequiredService<GatewaySnapshotProvider>(),
-            sp.GetRequiredService<IHttpForwarder>(),
-            sp.GetRequiredService<BackendInvoker>(),
-            sp.GetRequiredService<GatewayTransformer>(),
-            sp.GetRequiredService<GatewayAuthenticator>(),
+            sp.GetServices<IGatewayStep>(),
             sp.GetRequiredService<IOptions<GatewayOptions>>(),
-            sp.GetRequiredService<IOptions<AuthenticationOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new GatewayStatusWriter(

@@ -4,18 +4,31 @@ using FunctionsGateway.Routing;
 
 namespace FunctionsGateway.Pipeline;
 
-/// <summary>What the gateway decided about one request, set on <c>HttpContext.Features</c> for the later steps and the access log.</summary>
+/// <summary>
+/// What the gateway decided about one request, shared by the steps (<see cref="Steps.IGatewayStep"/>) and read by the
+/// access log; set on <c>HttpContext.Features</c>.
+/// </summary>
 internal sealed class GatewayRequestFeature
 {
     public GatewayRequestFeature(GatewaySnapshot snapshot) => Snapshot = snapshot;
 
     public GatewaySnapshot Snapshot { get; }
 
+    /// <summary>The matched route, set by <see cref="Steps.MatchRouteStep"/>.</summary>
     public RouteDefinition? Route { get; set; }
 
+    /// <summary>The backend the request goes to, set by <see cref="Steps.SelectBackendStep"/>.</summary>
     public BackendDefinition? Backend { get; set; }
 
-    /// <summary>Who is calling, once authenticated; anonymous callers have an identity too.</summary>
+    /// <summary>The matched route, for the steps after <see cref="Steps.MatchRouteStep"/>; a step running before it is a bug.</summary>
+    public RouteDefinition MatchedRoute =>
+        Route ?? throw new InvalidOperationException("A step that needs the route runs before MatchRouteStep.");
+
+    /// <summary>The selected backend, for the steps after <see cref="Steps.SelectBackendStep"/>; a step running before it is a bug.</summary>
+    public BackendDefinition SelectedBackend =>
+        Backend ?? throw new InvalidOperationException("A step that needs the backend runs before SelectBackendStep.");
+
+    /// <summary>Who is calling, set by <see cref="Steps.AuthenticateStep"/>; anonymous callers have an identity too.</summary>
     public GatewayIdentity? Identity { get; set; }
 
     /// <summary>When the request arrived (<see cref="TimeProvider.GetTimestamp"/>): the route's deadline counts from here.</summary>

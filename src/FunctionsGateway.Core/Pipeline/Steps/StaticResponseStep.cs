@@ -1,0 +1,33 @@
+using FunctionsGateway.Routing;
+using Microsoft.AspNetCore.Http;
+
+namespace FunctionsGateway.Pipeline.Steps;
+
+/// <summary>Answers a route whose target is a static response with that response; other routes go on to a backend.</summary>
+internal sealed class StaticResponseStep : IGatewayStep
+{
+    public ValueTask<GatewayStepResult> InvokeAsync(HttpContext context, GatewayRequestFeature feature)
+    {
+        if (feature.MatchedRoute.Target is not StaticResponseTarget response)
+        {
+            return GatewayStepResult.Continue;
+        }
+
+        context.Response.StatusCode = response.Status;
+        if (response.Body.Length == 0)
+        {
+            return GatewayStepResult.Answered;
+        }
+
+        context.Response.ContentType = response.ContentType;
+        return HttpMethods.IsHead(context.Request.Method)
+            ? GatewayStepResult.Answered
+            : WriteBodyAsync(context, response);
+    }
+
+    private static async ValueTask<GatewayStepResult> WriteBodyAsync(HttpContext context, StaticResponseTarget response)
+    {
+        await context.Response.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+        return GatewayStepResult.Answered;
+    }
+}
