@@ -19,18 +19,22 @@ internal sealed class InMemoryRateLimitCounterStore : IRateLimitCounterStore
     public ValueTask<RateLimitCounter?> ReadAsync(string counter, long window, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_rows.TryGetValue((counter, window), out var row) ? row : null);
 
-    public ValueTask<bool> TryInsertAsync(string counter, long window, long granted, string writer, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_rows.TryAdd((counter, window), new RateLimitCounter(granted, NextETag(), writer)));
+    public ValueTask<string?> TryInsertAsync(string counter, long window, long granted, string writer, CancellationToken cancellationToken)
+    {
+        var row = new RateLimitCounter(granted, NextETag(), writer);
+        return ValueTask.FromResult(_rows.TryAdd((counter, window), row) ? row.ETag : null);
+    }
 
-    public ValueTask<bool> TryUpdateAsync(string counter, long window, long granted, string writer, string etag, CancellationToken cancellationToken)
+    public ValueTask<string?> TryUpdateAsync(string counter, long window, long granted, string writer, string etag, CancellationToken cancellationToken)
     {
         var key = (counter, window);
         if (!_rows.TryGetValue(key, out var current) || current.ETag != etag)
         {
-            return ValueTask.FromResult(false);
+            return ValueTask.FromResult<string?>(null);
         }
 
-        return ValueTask.FromResult(_rows.TryUpdate(key, new RateLimitCounter(granted, NextETag(), writer), current));
+        var row = new RateLimitCounter(granted, NextETag(), writer);
+        return ValueTask.FromResult(_rows.TryUpdate(key, row, current) ? row.ETag : null);
     }
 
     public ValueTask DeleteAsync(string counter, long window, CancellationToken cancellationToken)

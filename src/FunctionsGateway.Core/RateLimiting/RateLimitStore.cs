@@ -19,31 +19,31 @@ internal sealed class RateLimitStore(TableClient table) : IRateLimitCounterStore
         return response.HasValue && response.Value is { } entity ? new RateLimitCounter(entity.Granted, entity.ETag.ToString(), entity.Writer) : null;
     }
 
-    public async ValueTask<bool> TryInsertAsync(string counter, long window, long granted, string writer, CancellationToken cancellationToken)
+    public async ValueTask<string?> TryInsertAsync(string counter, long window, long granted, string writer, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _operations);
         try
         {
-            await table.AddEntityAsync(Entity(counter, window, granted, writer), cancellationToken).ConfigureAwait(false);
-            return true;
+            var response = await table.AddEntityAsync(Entity(counter, window, granted, writer), cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag?.ToString() ?? string.Empty;
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return false;
+            return null;
         }
     }
 
-    public async ValueTask<bool> TryUpdateAsync(string counter, long window, long granted, string writer, string etag, CancellationToken cancellationToken)
+    public async ValueTask<string?> TryUpdateAsync(string counter, long window, long granted, string writer, string etag, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _operations);
         try
         {
-            await table.UpdateEntityAsync(Entity(counter, window, granted, writer), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return true;
+            var response = await table.UpdateEntityAsync(Entity(counter, window, granted, writer), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag?.ToString() ?? string.Empty;
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {
-            return false;
+            return null;
         }
     }
 

@@ -4,11 +4,12 @@ namespace FunctionsGateway.RateLimiting;
 
 /// <summary>
 /// A <see cref="RateLimiter"/> for one counter (route, limit, key) over a <see cref="SlidingWindowCounter"/>.
-/// Leased: a request takes a token from this instance's lease without storage; an empty lease is refilled by one
-/// claim (concurrent requests wait for the same claim) of <c>⌊available × LeaseFraction⌋</c> tokens, or as many as
-/// requests wait for it if more, between 1 and <see cref="MaxLease"/> and never more than the window still allows,
-/// so leases shrink to 1 as the window fills; unused tokens expire with their window.
-/// Exact: every request claims one token. Either way a full window is remembered until the estimate allows a
+/// A request takes a token this instance already holds for the current window, without storage; when there is
+/// none, one claim is made for all the requests of this instance waiting at that moment (they share it).
+/// Leased: a claim takes <c>⌊available × LeaseFraction⌋</c> tokens, or as many as requests wait if more, between
+/// 1 and <see cref="MaxLease"/> and never more than the window still allows, so leases shrink to 1 as the window
+/// fills; unused tokens expire with their window. Exact: a claim takes exactly as many tokens as requests wait,
+/// so no token is held ahead of a request. Either way a full window is remembered until the estimate allows a
 /// token again, so rejected requests cost no storage.
 /// </summary>
 internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool leased, TimeProvider time) : RateLimiter
@@ -68,11 +69,9 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
                 Interlocked.Decrement(ref _waiting);
             }
 
-            if (!leased)
+            if (grant.Granted == 0)
             {
-                return grant.Granted > 0
-                    ? new WindowLimiterLease(true, grant.Remaining, grant.ResetAfter, TimeSpan.Zero)
-                    : new WindowLimiterLease(false, 0, grant.ResetAfter, grant.RetryAfter);
+                return new WindowLimiterLease(false, 0, grant.ResetAfter, grant.RetryAfter);
             }
         }
 
@@ -107,26 +106,20 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             }
 
             Interlocked.Increment(ref _waiting);
-            if (!leased)
-            {
-                claim = ClaimAsync(1);
-                return false;
-            }
-
-            claim = _claim ??= ClaimAsync(0);
+            claim = _claim ??= ClaimAsync();
             return false;
         }
     }
 
     private bool LeaseIsCurrent(DateTimeOffset now) => now < _leaseEnds && _leaseWindow != long.MinValue;
 
-    private async Task<CounterGrant> ClaimAsync(long exactly)
+    private async Task<CounterGrant> ClaimAsync()
     {
         await Task.Yield();
         CounterGrant grant;
         try
         {
-            grant = await counter.ClaimAsync(available => exactly > 0 ? exactly : LeaseSize(available), CancellationToken.None).ConfigureAwait(false);
+            grant = await counter.ClaimAsync(LeaseSize, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -147,7 +140,7 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             {
                 _fullUntil = now + grant.RetryAfter;
             }
-            else if (leased)
+            else
             {
                 _leaseWindow = grant.Window;
                 _leaseTokens = grant.Granted;
@@ -158,9 +151,9 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
         return grant;
     }
 
-    // A share of what is left, and at least enough for the requests already waiting on this claim.
+    // Enough for the requests waiting on this claim and, when leased, a share of what is left if that is more.
     private long LeaseSize(long available) =>
-        Math.Min(MaxLease, Math.Max((long)(available * LeaseFraction), Interlocked.Read(ref _waiting)));
+        Math.Min(MaxLease, Math.Max(leased ? (long)(available * LeaseFraction) : 1, Interlocked.Read(ref _waiting)));
 
     private static void CheckPermitCount(int permitCount) =>
         ArgumentOutOfRangeException.ThrowIfNotEqual(permitCount, 1);

@@ -7,6 +7,7 @@ namespace FunctionsGateway.RateLimiting;
 /// only if <c>estimate + tokens ≤ limit</c>, so no window's row ever exceeds the limit; a lost race re-reads and
 /// retries, at most <see cref="MaxAttempts"/> times. Each write carries a new writer id, so a write that
 /// succeeded but was reported as a conflict (an SDK retry after a lost response) is recognised on the re-read.
+/// The row this instance last wrote is remembered, so an uncontended claim is a single conditional write.
 /// Creating a window's row removes the row two windows back, so a counter keeps at most three rows.
 /// </summary>
 internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string counter, RateLimitRule rule, TimeProvider time)
@@ -15,6 +16,7 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
     public const int MaxAttempts = 8;
 
     private WindowCount? _previous;
+    private WrittenRow? _lastWritten;
 
     /// <summary>The counter's name (its partition in the store).</summary>
     public string Counter => counter;
@@ -37,7 +39,11 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
         var previous = await PreviousGrantedAsync(window, cancellationToken).ConfigureAwait(false);
         var weighted = previous * (1 - elapsed);
 
-        var current = await store.ReadAsync(counter, window, cancellationToken).ConfigureAwait(false);
+        // The row as this instance last wrote it: if nobody wrote since, the conditional write needs no read first.
+        var last = Volatile.Read(ref _lastWritten);
+        var current = last is not null && last.Window == window
+            ? last.Row
+            : await store.ReadAsync(counter, window, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var granted = current?.Granted ?? 0;
@@ -49,17 +55,18 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
 
             var tokens = Math.Clamp(size(available), 1, available);
             var writer = Guid.NewGuid().ToString("N");
-            var written = current is null
+            var etag = current is null
                 ? await store.TryInsertAsync(counter, window, tokens, writer, cancellationToken).ConfigureAwait(false)
                 : await store.TryUpdateAsync(counter, window, granted + tokens, writer, current.ETag, cancellationToken).ConfigureAwait(false);
-            if (!written)
+            if (etag is null)
             {
                 current = await store.ReadAsync(counter, window, cancellationToken).ConfigureAwait(false);
-                written = current?.Writer == writer;
+                etag = current?.Writer == writer ? current.ETag : null;
             }
 
-            if (written)
+            if (etag is not null)
             {
+                Volatile.Write(ref _lastWritten, new WrittenRow(window, new RateLimitCounter(granted + tokens, etag, writer)));
                 if (granted == 0)
                 {
                     await store.DeleteAsync(counter, window - 2, cancellationToken).ConfigureAwait(false);
@@ -102,4 +109,6 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
     }
 
     private sealed record WindowCount(long Window, long Granted);
+
+    private sealed record WrittenRow(long Window, RateLimitCounter Row);
 }

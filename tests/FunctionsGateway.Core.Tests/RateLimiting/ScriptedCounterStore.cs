@@ -29,7 +29,7 @@ internal sealed class ScriptedCounterStore : IRateLimitCounterStore
         return _inner.ReadAsync(counter, window, cancellationToken);
     }
 
-    public async ValueTask<bool> TryInsertAsync(string counter, long window, long granted, string writer, CancellationToken cancellationToken)
+    public async ValueTask<string?> TryInsertAsync(string counter, long window, long granted, string writer, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _operations);
         await CompeteAsync(counter, window);
@@ -37,7 +37,7 @@ internal sealed class ScriptedCounterStore : IRateLimitCounterStore
         return LoseAnswer(written);
     }
 
-    public async ValueTask<bool> TryUpdateAsync(string counter, long window, long granted, string writer, string etag, CancellationToken cancellationToken)
+    public async ValueTask<string?> TryUpdateAsync(string counter, long window, long granted, string writer, string etag, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _operations);
         await CompeteAsync(counter, window);
@@ -71,12 +71,12 @@ internal sealed class ScriptedCounterStore : IRateLimitCounterStore
         }
     }
 
-    private bool LoseAnswer(bool written)
+    private string? LoseAnswer(string? written)
     {
-        if (written && LoseWriteAnswers > 0)
+        if (written is not null && LoseWriteAnswers > 0)
         {
             LoseWriteAnswers--;
-            return false;
+            return null;
         }
 
         return written;

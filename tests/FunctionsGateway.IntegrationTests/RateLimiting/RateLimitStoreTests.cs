@@ -41,11 +41,7 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
 
         output.WriteLine($"{(leased ? "leased" : "exact")}: admitted per window {string.Join(", ", admittedPerWindow)}; "
             + $"{store.Operations} storage operations, {(double)store.Operations / admittedPerWindow.Sum():F3} per admitted request");
-        Assert.All(admittedPerWindow, admitted => Assert.InRange(admitted, 1, 100));
-        if (leased)
-        {
-            Assert.All(admittedPerWindow, admitted => Assert.InRange(admitted, 90, 100));
-        }
+        Assert.All(admittedPerWindow, admitted => Assert.InRange(admitted, 90, 100));
 
         instances.ForEach(i => i.Dispose());
     }
@@ -69,20 +65,20 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
         var perAdmitted = (double)store.Operations / admitted;
         output.WriteLine($"leased, one instance, 1200 requests over 24 s against 1000/1m: {admitted} admitted, {store.Operations} operations, {perAdmitted:F3} per admitted request");
         Assert.Equal(1000, admitted);
-        Assert.InRange(perAdmitted, 0, 0.2);
+        Assert.InRange(perAdmitted, 0, 0.1);
     }
 
     [Fact]
     public async Task TryUpdate_StaleETag_IsAConflictAndTheRowKeepsTheOtherWrite()
     {
         var store = new RateLimitStore(await NewTableAsync());
-        Assert.True(await store.TryInsertAsync(Counter, 7, 1, "a", default));
+        Assert.NotNull(await store.TryInsertAsync(Counter, 7, 1, "a", default));
         var read = await store.ReadAsync(Counter, 7, default);
-        Assert.True(await store.TryUpdateAsync(Counter, 7, 2, "b", read!.ETag, default));
+        Assert.NotNull(await store.TryUpdateAsync(Counter, 7, 2, "b", read!.ETag, default));
 
         var written = await store.TryUpdateAsync(Counter, 7, 5, "c", read.ETag, default);
 
-        Assert.False(written);
+        Assert.Null(written);
         Assert.Equal(new RateLimitCounter(2, (await store.ReadAsync(Counter, 7, default))!.ETag, "b"), await store.ReadAsync(Counter, 7, default));
     }
 
@@ -90,11 +86,11 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
     public async Task TryInsert_RowExists_IsAConflict()
     {
         var store = new RateLimitStore(await NewTableAsync());
-        Assert.True(await store.TryInsertAsync(Counter, 7, 1, "a", default));
+        Assert.NotNull(await store.TryInsertAsync(Counter, 7, 1, "a", default));
 
         var written = await store.TryInsertAsync(Counter, 7, 9, "b", default);
 
-        Assert.False(written);
+        Assert.Null(written);
         Assert.Equal(1, (await store.ReadAsync(Counter, 7, default))!.Granted);
     }
 
