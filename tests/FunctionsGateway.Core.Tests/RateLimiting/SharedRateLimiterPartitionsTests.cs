@@ -1,4 +1,5 @@
 using FunctionsGateway.RateLimiting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionsGateway.Core.Tests.RateLimiting;
@@ -17,7 +18,7 @@ public sealed class SharedRateLimiterPartitionsTests
     [InlineData(RateLimitMode.Local)]
     public async Task Acquire_TwoKeys_EachHasItsOwnLimit(RateLimitMode mode)
     {
-        using var limiter = SharedRateLimiterPartitions.Create("r1", TwoPerMinute, mode, _store, _time);
+        using var limiter = SharedRateLimiterPartitions.Create("r1", TwoPerMinute, mode, RateLimitFailureMode.Open, _store, _time, NullLogger.Instance);
 
         var contoso = new List<bool>();
         for (var i = 0; i < 3; i++)
@@ -38,7 +39,7 @@ public sealed class SharedRateLimiterPartitionsTests
     [InlineData(RateLimitMode.Local, false)]
     public async Task Acquire_Mode_UsesTheSharedStoreUnlessLocal(RateLimitMode mode, bool usesStore)
     {
-        using var limiter = SharedRateLimiterPartitions.Create("r1", TwoPerMinute, mode, _store, _time);
+        using var limiter = SharedRateLimiterPartitions.Create("r1", TwoPerMinute, mode, RateLimitFailureMode.Open, _store, _time, NullLogger.Instance);
 
         (await limiter.AcquireAsync("contoso")).Dispose();
 
