@@ -2,6 +2,7 @@ using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
 using FunctionsGateway.Pipeline;
+using FunctionsGateway.RateLimiting;
 using FunctionsGateway.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
         services.AddGatewayAuthentication(configuration);
+        services.AddGatewayRateLimiting();
 
         services.TryAddSingleton<GatewayTables>();
         services.TryAddSingleton<GatewaySnapshotProvider>();
