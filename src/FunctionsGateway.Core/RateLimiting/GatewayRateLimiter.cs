@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using FunctionsGateway.Authentication;
+using FunctionsGateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,7 @@ namespace FunctionsGateway.RateLimiting;
 /// The single entry point of rate limiting for the request path: resolves the request's key and asks each limit
 /// of the route's policy. One <see cref="PartitionedRateLimiter{TResource}"/> is kept per route and limit (and
 /// mode and failure policy); a route edited to other limits gets new ones, the old ones stay until restart.
+/// Each rejection is counted in <c>gateway.ratelimit.rejections</c> by route and reason.
 /// </summary>
 internal sealed class GatewayRateLimiter(IRateLimitCounterStore sharedStore, TimeProvider time, ILogger<GatewayRateLimiter> logger)
 {
@@ -44,6 +46,14 @@ internal sealed class GatewayRateLimiter(IRateLimitCounterStore sharedStore, Tim
 
                 break;
             }
+        }
+
+        if (!admitted)
+        {
+            GatewayTelemetry.RateLimitRejections.Add(
+                1,
+                new KeyValuePair<string, object?>("route", routeId),
+                new KeyValuePair<string, object?>("reason", storeUnavailable ? "store_unavailable" : "limit"));
         }
 
         return new RateLimitDecision(

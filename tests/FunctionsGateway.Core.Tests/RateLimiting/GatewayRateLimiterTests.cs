@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using FunctionsGateway.Authentication;
 using FunctionsGateway.RateLimiting;
+using FunctionsGateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -66,6 +68,45 @@ public sealed class GatewayRateLimiterTests
 
         Assert.False(decision.Admitted);
         Assert.True(decision.StoreUnavailable);
+    }
+
+    [Fact]
+    public async Task Check_Rejected_CountedInTheRejectionsMetricByRouteAndReason()
+    {
+        var limiter = NewLimiter(_store);
+        var policy = Policy("1/1m");
+        var rejections = new List<(long Value, string? Route, string? Reason)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GatewayTelemetry.Name && instrument.Name == "gateway.ratelimit.rejections")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? route = null, reason = null;
+            foreach (var tag in tags)
+            {
+                route = tag.Key == "route" ? tag.Value as string : route;
+                reason = tag.Key == "reason" ? tag.Value as string : reason;
+            }
+
+            if (route == "metric-route")
+            {
+                lock (rejections)
+                {
+                    rejections.Add((value, route, reason));
+                }
+            }
+        });
+        listener.Start();
+        await limiter.CheckAsync(Request(), "metric-route", policy, GatewayIdentity.Anonymous, default);
+
+        await limiter.CheckAsync(Request(), "metric-route", policy, GatewayIdentity.Anonymous, default);
+
+        Assert.Equal([(1L, "metric-route", "limit")], rejections);
     }
 
     private GatewayRateLimiter NewLimiter(IRateLimitCounterStore store) => new(store, _time, NullLogger<GatewayRateLimiter>.Instance);
