@@ -3,6 +3,7 @@ using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Pipeline.Steps;
+using FunctionsGateway.RateLimiting;
 using FunctionsGateway.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
         services.AddGatewayAuthentication(configuration);
+        services.AddGatewayRateLimiting();
 
         services.TryAddSingleton<GatewayTables>();
         services.TryAddSingleton<GatewaySnapshotProvider>();

@@ -24,4 +24,12 @@ public static class GatewayTelemetry
     /// <summary>Time from receiving a request to finishing its response, in milliseconds, with the same dimensions.</summary>
     internal static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>("gateway.request.duration", unit: "ms",
         description: "Time from receiving a request to finishing its response.");
+
+    /// <summary>Requests rejected by rate limiting, by <c>route</c> and <c>reason</c> (<c>limit</c>, <c>store_unavailable</c>).</summary>
+    internal static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("gateway.ratelimit.rejections",
+        description: "Requests rejected by rate limiting.");
+
+    /// <summary>Rate limit decisions made without the shared counters because storage failed, by <c>failure</c> (open, closed).</summary>
+    internal static readonly Counter<long> RateLimitStoreFailures = Meter.CreateCounter<long>("gateway.ratelimit.store_failures",
+        description: "Rate limit decisions made without the shared counters because storage failed.");
 }

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text;
+
+namespace FunctionsGateway.RateLimiting;
+
+/// <summary>
+/// The <c>RateLimit-Policy</c> and <c>RateLimit</c> response header values of the IETF httpapi RateLimit headers
+/// draft (Structured Field lists): <c>"100/1m";q=100;w=60</c> and <c>"100/1m";r=42;t=30</c>, one item per limit,
+/// named by the limit as written in the route row.
+/// </summary>
+internal static class RateLimitHeaders
+{
+    public const string PolicyHeader = "RateLimit-Policy";
+    public const string StateHeader = "RateLimit";
+
+    /// <summary>The <c>RateLimit-Policy</c> value: quota <c>q</c> per window of <c>w</c> seconds for each limit.</summary>
+    public static string Policy(RateLimitPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var text = new StringBuilder();
+        foreach (var rule in policy.Rules)
+        {
+            Separate(text).Append(CultureInfo.InvariantCulture, $"\"{rule.Text}\";q={rule.Permits};w={rule.WindowSeconds}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The <c>RateLimit</c> value: remaining <c>r</c> and whole seconds <c>t</c> until the window resets.</summary>
+    public static string State(IReadOnlyList<(RateLimitRule Rule, long Remaining, TimeSpan ResetAfter)> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        var text = new StringBuilder();
+        foreach (var (rule, remaining, resetAfter) in states)
+        {
+            var seconds = (long)Math.Ceiling(Math.Max(0, resetAfter.TotalSeconds));
+            Separate(text).Append(CultureInfo.InvariantCulture, $"\"{rule.Text}\";r={Math.Max(0, remaining)};t={seconds}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The <c>Retry-After</c> value: whole seconds, at least 1.</summary>
+    public static string RetryAfter(TimeSpan wait) =>
+        Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    private static StringBuilder Separate(StringBuilder text) => text.Length == 0 ? text : text.Append(", ");
+}

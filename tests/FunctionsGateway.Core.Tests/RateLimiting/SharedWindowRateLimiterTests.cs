@@ -1,0 +1,134 @@
+using System.Threading.RateLimiting;
+using FunctionsGateway.RateLimiting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionsGateway.Core.Tests.RateLimiting;
+
+/// <summary>The standard <see cref="RateLimiter"/> over a shared counter, in leased and exact modes.</summary>
+public sealed class SharedWindowRateLimiterTests
+{
+    private static readonly DateTimeOffset WindowStart = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+    private static readonly RateLimitRule PerMinute = new(100, TimeSpan.FromMinutes(1), "100/1m");
+
+    private readonly ScriptedCounterStore _store = new();
+    private readonly FakeTimeProvider _time = new(WindowStart);
+
+    [Fact]
+    public async Task Acquire_Leased_FirstRequestLeasesATenthOfTheLimit()
+    {
+        using var limiter = NewLimiter(leased: true);
+
+        using var lease = await limiter.AcquireAsync();
+
+        Assert.True(lease.IsAcquired);
+        Assert.Equal(10, await _store.GrantedAsync("c1", 30_000_000));
+        Assert.Equal(9, limiter.GetStatistics()!.CurrentAvailablePermits);
+    }
+
+    [Fact]
+    public async Task Acquire_LeasedWithTokensLeft_UsesNoStorage()
+    {
+        using var limiter = NewLimiter(leased: true);
+        (await limiter.AcquireAsync()).Dispose();
+        var operations = _store.Operations;
+
+        var leases = new List<RateLimitLease>();
+        for (var i = 0; i < 9; i++)
+        {
+            leases.Add(await limiter.AcquireAsync());
+        }
+
+        Assert.All(leases, l => Assert.True(l.IsAcquired));
+        Assert.Equal(operations, _store.Operations);
+    }
+
+    [Fact]
+    public async Task Acquire_Exact_EveryRequestIsOneClaim()
+    {
+        using var limiter = NewLimiter(leased: false);
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await limiter.AcquireAsync()).Dispose();
+        }
+
+        Assert.Equal(5, await _store.GrantedAsync("c1", 30_000_000));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Acquire_ManyConcurrentClientsOnFourInstances_NeverMoreThanTheLimitPerWindow(bool leased)
+    {
+        var instances = Enumerable.Range(0, 4).Select(_ => NewLimiter(leased)).ToList();
+
+        var admittedPerWindow = new List<int>();
+        for (var window = 0; window < 3; window++)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(async i =>
+            {
+                using var lease = await instances[i % 4].AcquireAsync();
+                return lease.IsAcquired;
+            }));
+            admittedPerWindow.Add(results.Count(admitted => admitted));
+            _time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        Assert.All(admittedPerWindow, admitted => Assert.InRange(admitted, 1, 100));
+        Assert.InRange(admittedPerWindow.Sum(), 3 * 90, 3 * 100);
+        instances.ForEach(i => i.Dispose());
+    }
+
+    [Fact]
+    public async Task Acquire_WindowFull_RejectedWithRetryAfterAndNoFurtherStorage()
+    {
+        using var limiter = NewLimiter(leased: true);
+        await _store.SetAsync("c1", 30_000_000, 100);
+        _time.Advance(TimeSpan.FromSeconds(45));
+        (await limiter.AcquireAsync()).Dispose();
+        var operations = _store.Operations;
+
+        using var lease = await limiter.AcquireAsync();
+
+        Assert.False(lease.IsAcquired);
+        Assert.True(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(15), retryAfter);
+        Assert.Equal(operations, _store.Operations);
+    }
+
+    [Fact]
+    public async Task Acquire_UnusedLeaseAfterItsWindow_ExpiresAndANewLeaseIsClaimed()
+    {
+        using var limiter = NewLimiter(leased: true);
+        (await limiter.AcquireAsync()).Dispose();
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        using var lease = await limiter.AcquireAsync();
+
+        Assert.True(lease.IsAcquired);
+        Assert.Equal(10, await _store.GrantedAsync("c1", 30_000_000));
+        Assert.Equal(9, await _store.GrantedAsync("c1", 30_000_001));
+    }
+
+    [Fact]
+    public void AttemptAcquire_NoLease_RefusedWithoutStorage()
+    {
+        using var limiter = NewLimiter(leased: true);
+
+        using var lease = limiter.AttemptAcquire();
+
+        Assert.False(lease.IsAcquired);
+        Assert.Equal(0, _store.Operations);
+    }
+
+    [Fact]
+    public async Task Acquire_MoreThanOnePermit_IsABug()
+    {
+        using var limiter = NewLimiter(leased: true);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(2));
+    }
+
+    private SharedWindowRateLimiter NewLimiter(bool leased) =>
+        new(new SlidingWindowCounter(_store, "c1", PerMinute, _time), leased, _time);
+}

@@ -1,0 +1,113 @@
+using Azure.Data.Tables;
+using FunctionsGateway.IntegrationTests.Infrastructure;
+using FunctionsGateway.RateLimiting;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+
+namespace FunctionsGateway.IntegrationTests.RateLimiting;
+
+/// <summary>
+/// Counters in a real <c>RateLimits</c> table on Azurite, shared by several limiter instances as by several
+/// gateway instances: never more admitted per window than the limit. Time is a frozen fake clock advanced window
+/// by window, so every request of a round falls in the same window.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelper output)
+{
+    private const string Counter = "route1-100per1m-contoso";
+    private static readonly DateTimeOffset WindowStart = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Acquire_ConcurrentClientsOnFourInstances_NeverMoreThanTheLimitPerWindow(bool leased)
+    {
+        var store = new RateLimitStore(await NewTableAsync());
+        var time = new FakeTimeProvider(WindowStart);
+        var rule = new RateLimitRule(100, TimeSpan.FromMinutes(1), "100/1m");
+        var instances = Enumerable.Range(0, 4).Select(_ => new SharedWindowRateLimiter(new SlidingWindowCounter(store, Counter, rule, time), leased, time)).ToList();
+
+        var admittedPerWindow = new List<int>();
+        for (var window = 0; window < 2; window++)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+            {
+                using var lease = await instances[i % 4].AcquireAsync();
+                return lease.IsAcquired;
+            }));
+            admittedPerWindow.Add(results.Count(admitted => admitted));
+            time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        output.WriteLine($"{(leased ? "leased" : "exact")}: admitted per window {string.Join(", ", admittedPerWindow)}; "
+            + $"{store.Operations} storage operations, {(double)store.Operations / admittedPerWindow.Sum():F3} per admitted request");
+        Assert.All(admittedPerWindow, admitted => Assert.InRange(admitted, 90, 100));
+
+        instances.ForEach(i => i.Dispose());
+    }
+
+    [Fact]
+    public async Task Acquire_LeasedSteadyDemand_FewStorageOperationsPerAdmittedRequest()
+    {
+        var store = new RateLimitStore(await NewTableAsync());
+        var time = new FakeTimeProvider(WindowStart);
+        var rule = new RateLimitRule(1000, TimeSpan.FromMinutes(1), "1000/1m");
+        using var limiter = new SharedWindowRateLimiter(new SlidingWindowCounter(store, Counter, rule, time), leased: true, time);
+
+        var admitted = 0;
+        for (var i = 0; i < 1200; i++)
+        {
+            using var lease = await limiter.AcquireAsync();
+            admitted += lease.IsAcquired ? 1 : 0;
+            time.Advance(TimeSpan.FromMilliseconds(20));
+        }
+
+        var perAdmitted = (double)store.Operations / admitted;
+        output.WriteLine($"leased, one instance, 1200 requests over 24 s against 1000/1m: {admitted} admitted, {store.Operations} operations, {perAdmitted:F3} per admitted request");
+        Assert.Equal(1000, admitted);
+        Assert.InRange(perAdmitted, 0, 0.1);
+    }
+
+    [Fact]
+    public async Task TryUpdate_StaleETag_IsAConflictAndTheRowKeepsTheOtherWrite()
+    {
+        var store = new RateLimitStore(await NewTableAsync());
+        Assert.NotNull(await store.TryInsertAsync(Counter, 7, 1, "a", default));
+        var read = await store.ReadAsync(Counter, 7, default);
+        Assert.NotNull(await store.TryUpdateAsync(Counter, 7, 2, "b", read!.ETag, default));
+
+        var written = await store.TryUpdateAsync(Counter, 7, 5, "c", read.ETag, default);
+
+        Assert.Null(written);
+        Assert.Equal(new RateLimitCounter(2, (await store.ReadAsync(Counter, 7, default))!.ETag, "b"), await store.ReadAsync(Counter, 7, default));
+    }
+
+    [Fact]
+    public async Task TryInsert_RowExists_IsAConflict()
+    {
+        var store = new RateLimitStore(await NewTableAsync());
+        Assert.NotNull(await store.TryInsertAsync(Counter, 7, 1, "a", default));
+
+        var written = await store.TryInsertAsync(Counter, 7, 9, "b", default);
+
+        Assert.Null(written);
+        Assert.Equal(1, (await store.ReadAsync(Counter, 7, default))!.Granted);
+    }
+
+    [Fact]
+    public async Task Delete_MissingRow_IsNoError()
+    {
+        var store = new RateLimitStore(await NewTableAsync());
+
+        await store.DeleteAsync(Counter, 3, default);
+
+        Assert.Null(await store.ReadAsync(Counter, 3, default));
+    }
+
+    private async Task<TableClient> NewTableAsync()
+    {
+        var table = new TableServiceClient(azurite.ConnectionString).GetTableClient("RateLimits" + Guid.NewGuid().ToString("N")[..12]);
+        await table.CreateIfNotExistsAsync();
+        return table;
+    }
+}
