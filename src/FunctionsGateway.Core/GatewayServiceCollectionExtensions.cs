@@ -43,6 +43,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, CheckPathStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, MatchRouteStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, AuthenticateStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, RateLimitStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, StaticResponseStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, SelectBackendStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, ForwardStep>());

@@ -145,6 +145,7 @@ public static class GatewayDevHost
             Console.WriteLine($"  curl {url}/orders/42                    # rewritten to /api/orders/42");
             Console.WriteLine($"  curl -i {url}/nowhere                   # 404 problem+json");
             Console.WriteLine($"  curl -i -X DELETE {url}/orders/42         # 405: the route allows GET, PUT (Allow header)");
+            Console.WriteLine($"  curl -i {url}/limited/x                 # 5 a minute per client address, then 429 with Retry-After");
             Console.WriteLine($"  curl -i {url}/secure/data               # 401: needs an API key; create one in another terminal with");
             Console.WriteLine("    dotnet run --project src/FunctionsGateway.DevHost -- apikey create --consumer me");
             Console.WriteLine($"  curl -H 'X-Api-Key: KEY' {url}/secure/data   # echo-private: the only backend behind the API key, no anonymous route reaches it");

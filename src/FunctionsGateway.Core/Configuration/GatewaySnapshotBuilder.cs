@@ -12,7 +12,8 @@ namespace FunctionsGateway.Configuration;
 internal static class GatewaySnapshotBuilder
 {
     private static readonly string[] AuthColumns =
-        [RouteColumns.Auth, RouteColumns.Scopes, RouteColumns.Roles, RouteColumns.ForwardAuthorization, RouteColumns.Audiences];
+        [RouteColumns.Auth, RouteColumns.Scopes, RouteColumns.Roles, RouteColumns.ForwardAuthorization, RouteColumns.Audiences,
+         RouteColumns.RateLimit, RouteColumns.RateLimitBy, RouteColumns.RateLimitMode, RouteColumns.RateLimitFailure];
 
     public static GatewaySnapshot Build(
         string routesTable,
@@ -124,7 +125,9 @@ internal static class GatewaySnapshotBuilder
         // Audiences column is a change of protection like any other.
         var probe = new RowReader(table, entity);
         var policy = RouteRowValidator.ParseAuth(probe, trustedAudiences);
-        return !probe.HasErrors && policy.Equals(lastValid.Auth) && !Array.Exists(AuthColumns, probe.HasMisspeltByCase);
+        var limits = RateLimiting.RateLimitPolicyParser.Parse(probe);
+        return !probe.HasErrors && policy.Equals(lastValid.Auth) && RateLimiting.RateLimitPolicy.Same(limits, lastValid.RateLimit)
+            && !Array.Exists(AuthColumns, probe.HasMisspeltByCase);
     }
 
     private static bool ResolvesPool(ValidatedRoute route, Dictionary<string, PoolDefinition> pools, RowReader? report)

@@ -22,13 +22,17 @@ internal static class RouteColumns
     public const string Roles = "Roles";
     public const string ForwardAuthorization = "ForwardAuthorization";
     public const string Audiences = "Audiences";
+    public const string RateLimit = RateLimiting.RateLimitColumns.RateLimit;
+    public const string RateLimitBy = RateLimiting.RateLimitColumns.RateLimitBy;
+    public const string RateLimitMode = RateLimiting.RateLimitColumns.RateLimitMode;
+    public const string RateLimitFailure = RateLimiting.RateLimitColumns.RateLimitFailure;
 
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
         Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
         ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
-        Audiences,
+        Audiences, RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure,
     };
 
     /// <summary>
@@ -37,7 +41,6 @@ internal static class RouteColumns
     /// </summary>
     public static readonly IReadOnlySet<string> NotYetSupported = new HashSet<string>(StringComparer.Ordinal)
     {
-        "RateLimit", "RateLimitBy", "RateLimitMode", "RateLimitFailure",
         "Retries", "CanaryPool", "CanaryPercent", "FallbackPool",
         "FaultAbortPercent", "FaultAbortStatus", "FaultDelayPercent", "FaultDelayMs",
     };

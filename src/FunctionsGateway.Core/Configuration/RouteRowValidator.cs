@@ -49,6 +49,7 @@ internal static class RouteRowValidator
         var (target, inlinePool) = ParseTarget(row, allowLinkLocalBackends);
         var rewrite = ParseRewrite(row, path, target);
         var auth = ParseAuth(row, trustedAudiences);
+        var rateLimit = RateLimiting.RateLimitPolicyParser.Parse(row);
 
         if (row.HasErrors || path is null || target is null)
         {
@@ -68,6 +69,7 @@ internal static class RouteRowValidator
             Timeout = TimeSpan.FromSeconds(timeout),
             RequestTimeout = TimeSpan.FromSeconds(requestTimeout),
             Auth = auth,
+            RateLimit = rateLimit,
         };
         return new ValidatedRoute(route, inlinePool);
     }

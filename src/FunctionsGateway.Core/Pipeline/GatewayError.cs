@@ -80,6 +80,14 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
     /// <summary>The request path could be read differently by a backend than by the gateway (dot segments, encoded slashes, ...).</summary>
     public static GatewayError InvalidPath(string detail) => new(400, "invalid_path", "Invalid request path", detail);
 
+    /// <summary>The caller has used up one of the route's rate limits (docs/rate-limiting.md); <c>Retry-After</c> says when to try again.</summary>
+    public static GatewayError TooManyRequests { get; } = new(429, "rate_limited", "Too many requests",
+        "The route's rate limit for this caller is used up; retry after the number of seconds in Retry-After.");
+
+    /// <summary>The rate-limit counters cannot be reached and the route fails closed (<c>RateLimitFailure=closed</c>).</summary>
+    public static GatewayError RateLimitUnavailable { get; } = new(503, "rate_limit_unavailable", "Rate limit cannot be checked",
+        "The route's rate limit cannot be checked right now and the route refuses requests until it can; retry shortly.");
+
     /// <summary>The request could not be read or forwarded as sent.</summary>
     public static GatewayError BadRequest(string detail) => new(400, "bad_request", "Malformed request", detail);
 }

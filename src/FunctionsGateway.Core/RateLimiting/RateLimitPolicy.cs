@@ -11,4 +11,12 @@ internal sealed record RateLimitPolicy(
     ImmutableArray<RateLimitRule> Rules,
     RateLimitKeySource KeySource,
     RateLimitMode Mode,
-    RateLimitFailureMode Failure);
+    RateLimitFailureMode Failure)
+{
+    /// <summary>Whether both policies limit alike: the same limits in the same order, key, mode and failure policy.</summary>
+    /// <remarks>Record equality would compare the rule list by reference; rows read twice must compare equal.</remarks>
+    public static bool Same(RateLimitPolicy? a, RateLimitPolicy? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.Rules.SequenceEqual(b.Rules) && a.KeySource == b.KeySource && a.Mode == b.Mode && a.Failure == b.Failure;
+}

@@ -28,6 +28,9 @@ public sealed record RouteDefinition
     /// <summary>Who may call the route: the <c>Auth</c>, <c>Scopes</c>, <c>Roles</c> and <c>ForwardAuthorization</c> columns. The default value is anonymous.</summary>
     public AuthPolicy Auth { get; init; } = AuthPolicy.Anonymous;
 
+    /// <summary>The route's rate limits (<c>RateLimit*</c> columns, docs/rate-limiting.md); null when the route is not limited.</summary>
+    internal RateLimiting.RateLimitPolicy? RateLimit { get; init; }
+
     /// <summary>Where matched requests go.</summary>
     public required RouteTarget Target { get; init; }
 

@@ -39,7 +39,8 @@ namespace FunctionsGateway.Routing;
 /// request away (it is "passed over") lets the request fall through only to a route whose
 /// <see cref="AuthPolicy"/> is at least as strict (<see cref="AuthPolicy.IsAtLeastAsStrictAs"/>) as its
 /// own. If the first accepting route is weaker than any route passed over, the request is refused, and
-/// so is a request no route accepts. With <c>/orders/special</c> (GET only) and <c>/orders/{id}</c>
+/// so is a request no route accepts. A rate-limited route passed over never lets the request fall through:
+/// another route would count it against other counters. With <c>/orders/special</c> (GET only) and <c>/orders/{id}</c>
 /// (any method) under the same <c>Auth</c>, a POST to <c>/orders/special</c> goes to
 /// <c>/orders/{id}</c>; with <c>/admin/{**rest}</c> (GET, <c>jwt</c>) over an anonymous
 /// <c>/{**rest}</c>, a DELETE to <c>/admin/x</c> is refused. Two routes that both list hosts and share none
@@ -410,7 +411,10 @@ internal sealed class RouteMatcher
             }
 
             // Every route met before the landing one was passed over: the first search stopped at the first that accepted.
-            if (candidate.IsProtected && !landing.Route.Auth.IsAtLeastAsStrictAs(candidate.Route.Auth)
+            // A rate-limited route's counters are its own: any other route would count the request elsewhere, so a
+            // request it turned away never falls through (except to another virtual host).
+            if (candidate.IsProtected
+                && (candidate.Route.RateLimit is not null || !landing.Route.Auth.IsAtLeastAsStrictAs(candidate.Route.Auth))
                 && !SeparateVirtualHosts(candidate.Route, landing.Route))
             {
                 Holds = false;
@@ -515,7 +519,7 @@ internal sealed class RouteMatcher
             _hosts = hosts;
             _headers = route.MatchHeaders.IsDefaultOrEmpty ? [] : [.. route.MatchHeaders];
             HostRank = hostRank;
-            IsProtected = !AuthPolicy.Anonymous.IsAtLeastAsStrictAs(route.Auth);
+            IsProtected = !AuthPolicy.Anonymous.IsAtLeastAsStrictAs(route.Auth) || route.RateLimit is not null;
 
             // The Allow value of a 405, made now so that a refusal allocates nothing; equal lists share one string.
             var allow = string.Join(", ", _methods.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));

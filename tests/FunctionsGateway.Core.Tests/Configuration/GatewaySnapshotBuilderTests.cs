@@ -211,7 +211,7 @@ public sealed class GatewaySnapshotBuilderTests
     }
 
     [Theory]
-    [InlineData("RateLimit", "100/1m")]
+    [InlineData("FallbackPool", "orders-dr")]
     [InlineData("FaultAbortPercent", "10")]
     public void Build_NotYetSupportedProtectionAddedToAValidRoute_StopsServingTheRoute(string column, string value)
     {

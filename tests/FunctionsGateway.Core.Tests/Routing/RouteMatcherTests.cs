@@ -437,6 +437,24 @@ public class RouteMatcherTests
     }
 
     [Fact]
+    public void Match_RateLimitedRouteTurnsTheMethodAway_NeverFallsThroughToAnotherRoutesCounters()
+    {
+        var limited = Route("/orders/special", "special", methods: "GET") with
+        {
+            RateLimit = new FunctionsGateway.RateLimiting.RateLimitPolicy(
+                [new FunctionsGateway.RateLimiting.RateLimitRule(10, TimeSpan.FromMinutes(1), "10/1m")],
+                FunctionsGateway.RateLimiting.RateLimitKeySource.Consumer,
+                FunctionsGateway.RateLimiting.RateLimitMode.Leased,
+                FunctionsGateway.RateLimiting.RateLimitFailureMode.Open),
+        };
+        var matcher = new RouteMatcher([limited, Route("/orders/{id}", "order")]);
+
+        var match = Decide(matcher, "POST", "/orders/special");
+
+        Assert.Equal((null, RouteRefusal.MethodNotAllowed, "GET"), (match.Route, match.Refusal, match.Allow));
+    }
+
+    [Fact]
     public void Match_SeparateVirtualHostsWithDifferentAuth_EachHostReachesItsOwnRoute()
     {
         // Different hosts are different sites: the API's protection does not hold back the docs site on the same paths.
