@@ -46,6 +46,31 @@ public sealed class RateLimitedRouteTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task CountersGoneMidRun_FailClosedRouteAnswers503_FailOpenRouteKeepsServingUnderItsLocalLimit()
+    {
+        await using var backend = await EchoBackend.StartAsync("orders", "http://127.0.0.1:0");
+        var (gateway, limitsTable) = await StartWithTableAsync(backend, tables => Task.WhenAll(
+            tables.AddRouteAsync("closed", ("Path", "/closed/{id}"), ("Backend", backend.Url.ToString()), ("RateLimit", "100/1m"), ("RateLimitMode", "exact"), ("RateLimitFailure", "closed")),
+            tables.AddRouteAsync("open", ("Path", "/open/{id}"), ("Backend", backend.Url.ToString()), ("RateLimit", "3/1m"), ("RateLimitBy", "route"))));
+        await using var _ = gateway;
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("/closed/1")).StatusCode);
+
+        // Storage fails under the gateway: the counters' table is gone (every call now answers TableNotFound).
+        await limitsTable.DeleteAsync();
+        using var closed = await gateway.Client.GetAsync("/closed/1");
+        var open = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            open.Add((await gateway.Client.GetAsync("/open/1")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, closed.StatusCode);
+        Assert.Equal("rate_limit_unavailable", JsonDocument.Parse(await closed.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        Assert.NotNull(closed.Headers.RetryAfter);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], open);
+    }
+
+    [Fact]
     public async Task RouteWithoutRateLimit_HasNoRateLimitHeaders()
     {
         await using var backend = await EchoBackend.StartAsync("orders", "http://127.0.0.1:0");
@@ -71,7 +96,10 @@ public sealed class RateLimitedRouteTests(AzuriteFixture azurite)
         Assert.Equal("error", problem.GetProperty("severity").GetString());
     }
 
-    private async Task<GatewayUnderTest> StartAsync(EchoBackend backend, params (string Column, object Value)[] limits)
+    private async Task<GatewayUnderTest> StartAsync(EchoBackend backend, params (string Column, object Value)[] limits) =>
+        (await StartWithTableAsync(backend, tables => tables.AddRouteAsync("orders", [("Path", "/orders/{id}"), ("Backend", backend.Url.ToString()), .. limits]))).Gateway;
+
+    private async Task<(GatewayUnderTest Gateway, TableClient LimitsTable)> StartWithTableAsync(EchoBackend backend, Func<TestTables, Task> routes)
     {
         var limitsTable = new TableServiceClient(azurite.ConnectionString).GetTableClient("RateLimits" + Guid.NewGuid().ToString("N")[..12]);
         await limitsTable.CreateIfNotExistsAsync();
@@ -80,10 +108,10 @@ public sealed class RateLimitedRouteTests(AzuriteFixture azurite)
             async tables =>
             {
                 await tables.AddRouteAsync("control", ("Path", "/control"), ("Backend", backend.Url.ToString()));
-                await tables.AddRouteAsync("orders", [("Path", "/orders/{id}"), ("Backend", backend.Url.ToString()), .. limits]);
+                await routes(tables);
             },
             new Dictionary<string, string?> { ["Gateway:Tables:RateLimits"] = limitsTable.Name });
         await gateway.WaitForRoutesAsync(1);
-        return gateway;
+        return (gateway, limitsTable);
     }
 }
