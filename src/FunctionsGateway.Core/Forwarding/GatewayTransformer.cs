@@ -1,4 +1,3 @@
-using System.Net;
 using FunctionsGateway.Authentication;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Routing;
@@ -17,12 +16,6 @@ namespace FunctionsGateway.Forwarding;
 /// </summary>
 internal sealed class GatewayTransformer : HttpTransformer
 {
-    private static readonly string[] ForwardedHeaders =
-    [
-        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
-        "X-Original-For", "X-Original-Proto", "X-Original-Host", "X-Real-IP",
-    ];
-
     // Nominating these would change how the message is framed or addressed, not just drop metadata.
     private static readonly HashSet<string> NeverNominated = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -120,7 +113,7 @@ internal sealed class GatewayTransformer : HttpTransformer
     private void SetForwardedHeaders(HttpContext context, HttpRequestMessage proxyRequest)
     {
         var headers = proxyRequest.Headers;
-        var clientIp = ClientAddress(context.Connection.RemoteIpAddress);
+        var clientIp = ClientAddress.TextOf(context);
         if (_trustForwardedHeaders)
         {
             var existing = context.Request.Headers["X-Forwarded-For"].ToString();
@@ -145,7 +138,7 @@ internal sealed class GatewayTransformer : HttpTransformer
             return;
         }
 
-        foreach (var name in ForwardedHeaders)
+        foreach (var name in SpoofingHeaders.Forwarding)
         {
             headers.Remove(name);
         }
@@ -161,7 +154,4 @@ internal sealed class GatewayTransformer : HttpTransformer
             headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
         }
     }
-
-    private static string ClientAddress(IPAddress? address) =>
-        address is null ? string.Empty : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 }

@@ -18,7 +18,11 @@ internal static class SpoofingHeaders
 {
     private static readonly string[] MethodOverrides = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
 
-    private static readonly string[] Forwarding =
+    /// <summary>
+    /// Headers that say where a request came from. The gateway removes the client's copies and sets its own
+    /// (unless <c>TrustForwardedHeaders</c>); spelt with <c>_</c> they are removed always.
+    /// </summary>
+    public static readonly string[] Forwarding =
     [
         "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
         "X-Original-For", "X-Original-Proto", "X-Original-Host", "X-Real-IP", "X-Client-IP",

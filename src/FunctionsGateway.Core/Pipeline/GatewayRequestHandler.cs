@@ -102,10 +102,9 @@ public sealed partial class GatewayRequestHandler
 
         if (_accessLog.IsEnabled(LogLevel.Information))
         {
-            var ip = context.Connection.RemoteIpAddress;
             var identity = feature?.Identity;
             Log.AccessLog(_accessLog, context.Request.Method, context.Request.Path.Value ?? "/", route, backend, status, outcome,
-                Math.Round(elapsed.TotalMilliseconds, 2), (ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip)?.ToString() ?? string.Empty,
+                Math.Round(elapsed.TotalMilliseconds, 2), ClientAddress.TextOf(context),
                 ProblemDetailsWriter.TraceId(context), identity?.Consumer ?? string.Empty, identity?.Subject ?? string.Empty,
                 identity is null ? string.Empty : IdentityHeaders.MethodName(identity.Method));
         }

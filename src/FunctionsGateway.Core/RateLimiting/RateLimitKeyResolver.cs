@@ -1,4 +1,3 @@
-using System.Net;
 using FunctionsGateway.Authentication;
 using Microsoft.AspNetCore.Http;
 
@@ -18,8 +17,8 @@ internal static class RateLimitKeyResolver
         ArgumentNullException.ThrowIfNull(context);
         return source.Kind switch
         {
-            RateLimitKeyKind.Consumer => identity.Consumer is { } consumer ? "consumer:" + consumer : Address(context.Connection.RemoteIpAddress),
-            RateLimitKeyKind.Ip => Address(context.Connection.RemoteIpAddress),
+            RateLimitKeyKind.Consumer => identity.Consumer is { } consumer ? "consumer:" + consumer : Address(context),
+            RateLimitKeyKind.Ip => Address(context),
             RateLimitKeyKind.Route => "route",
             RateLimitKeyKind.Header => context.Request.Headers.TryGetValue(source.Name!, out var values) && values.Count > 0
                 ? "header:" + string.Join(',', values.ToArray())
@@ -29,6 +28,6 @@ internal static class RateLimitKeyResolver
         };
     }
 
-    private static string Address(IPAddress? address) =>
-        address is null ? "ip:unknown" : "ip:" + (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    private static string Address(HttpContext context) =>
+        Pipeline.ClientAddress.Of(context) is { } address ? "ip:" + address : "ip:unknown";
 }
