@@ -18,7 +18,7 @@ public sealed class StoreFailureTests
     [Fact]
     public async Task Read_StoreHangs_FailsAfterTheTimeout()
     {
-        var store = new ResilientCounterStore(new FailingCounterStore(hang: true), _time, TimeSpan.FromMilliseconds(200));
+        var store = new ResilientCounterStore(new FailingCounterStore(hang: true), _time, new RateLimitingOptions { StoreTimeoutMilliseconds = 200 });
 
         var read = store.ReadAsync("c1", 1, default).AsTask();
         var started = TimeProvider.System.GetTimestamp();
