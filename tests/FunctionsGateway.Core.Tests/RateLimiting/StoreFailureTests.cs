@@ -47,6 +47,25 @@ public sealed class StoreFailureTests
     }
 
     [Fact]
+    public async Task Read_BreakerSettings_OpenAfterTheConfiguredCallsAndCloseAfterTheBreak()
+    {
+        var failing = new FailingCounterStore(hang: false);
+        var store = new ResilientCounterStore(failing, _time, new RateLimitingOptions { BreakerMinimumCalls = 2, BreakerBreakSeconds = 30 });
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<RequestFailedException>(async () => await store.ReadAsync("c1", 1, default));
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(async () => await store.ReadAsync("c1", 1, default));
+        _time.Advance(TimeSpan.FromSeconds(29));
+        await Assert.ThrowsAsync<BrokenCircuitException>(async () => await store.ReadAsync("c1", 1, default));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAsync<RequestFailedException>(async () => await store.ReadAsync("c1", 1, default));
+
+        Assert.Equal(3, failing.Calls);
+    }
+
+    [Fact]
     public async Task Acquire_StoreDownFailureOpen_AdmitsWithinTheLocalLimit()
     {
         using var limiter = Limiter(RateLimitFailureMode.Open);
