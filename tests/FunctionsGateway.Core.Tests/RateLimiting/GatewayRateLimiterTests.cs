@@ -215,8 +215,7 @@ public sealed class GatewayRateLimiterTests
     {
         using var limiter = NewLimiter(_store);
         var policy = Policy("2/1h") with { Mode = RateLimitMode.Exact };
-        await limiter.CheckAsync(Request(), "r1", policy, GatewayIdentity.Anonymous, default);
-        await limiter.CheckAsync(Request(), "r1", policy, GatewayIdentity.Anonymous, default);
+        await CheckManyAsync(limiter, policy, GatewayIdentity.Anonymous, 2);
         _time.Advance(TimeSpan.FromMinutes(2));
         var limitersAfterSweep = limiter.LimiterCount;
 
