@@ -91,19 +91,6 @@ internal sealed class GatewayRateLimiter : IDisposable
             key);
     }
 
-    /// <summary>Disposes the limiters nobody used for their idle limit. Run by the sweep timer.</summary>
-    public void RemoveIdle()
-    {
-        var now = _time.GetTimestamp();
-        foreach (var (key, entry) in _limiters)
-        {
-            if (_time.GetElapsedTime(entry.LastUsed, now) > entry.IdleLimit && _limiters.TryRemove(new KeyValuePair<LimiterKey, LimiterEntry>(key, entry)))
-            {
-                entry.Limiter.Dispose();
-            }
-        }
-    }
-
     public void Dispose()
     {
         _sweep.Dispose();
@@ -113,6 +100,19 @@ internal sealed class GatewayRateLimiter : IDisposable
         }
 
         _limiters.Clear();
+    }
+
+    /// <summary>Disposes the limiters nobody used for their idle limit; run by the sweep timer.</summary>
+    private void RemoveIdle()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var (key, entry) in _limiters)
+        {
+            if (_time.GetElapsedTime(entry.LastUsed, now) > entry.IdleLimit && _limiters.TryRemove(new KeyValuePair<LimiterKey, LimiterEntry>(key, entry)))
+            {
+                entry.Limiter.Dispose();
+            }
+        }
     }
 
     private async ValueTask<RateLimitLease> AcquireAsync(LimiterKey limiterKey, RateLimitRule rule, string key, CancellationToken cancellationToken)

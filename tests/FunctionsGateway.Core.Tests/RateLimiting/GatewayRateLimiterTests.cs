@@ -183,7 +183,7 @@ public sealed class GatewayRateLimiterTests
     }
 
     [Fact]
-    public async Task RemoveIdle_RouteLimiterUnusedForAMinute_IsDisposed_WhileOneInUseStays()
+    public async Task Sweep_RouteLimiterUnusedForAMinute_IsDisposed_WhileOneInUseStays()
     {
         using var limiter = NewLimiter(_store);
         await limiter.CheckAsync(Request(), "edited-away", Policy("2/1m"), GatewayIdentity.Anonymous, default);
@@ -196,7 +196,7 @@ public sealed class GatewayRateLimiterTests
     }
 
     [Fact]
-    public async Task RemoveIdle_LocalRouteLimiter_KeptForTwoWindows_SoItsCountsAreNotLost()
+    public async Task Sweep_LocalRouteLimiter_KeptForTwoWindows_SoItsCountsAreNotLost()
     {
         using var limiter = NewLimiter(_store);
         var policy = Policy("1/1h") with { Mode = RateLimitMode.Local };
