@@ -40,9 +40,9 @@ internal sealed partial class JwtValidator
         ILoggerFactory loggerFactory,
         string? planClaim = null)
     {
-        _planClaim = planClaim;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        _planClaim = planClaim;
         var settings = options.Value;
         _maxTokenLength = settings.MaxTokenBytes;
 
@@ -251,8 +251,6 @@ internal sealed partial class JwtValidator
         return null;
     }
 
-    // Scopes come as one space-separated string (Entra ID 'scp', RFC 8693 'scope') or as an
-    // array (Okta 'scp'); both claims are read and merged.
     // A claim that is not a valid plan name (a number, a list, stray characters) gives no plan: the caller gets the
     // route's RateLimit, as one whose plan is not listed.
     private string? ReadPlan(JsonWebToken jwt) =>
@@ -260,6 +258,8 @@ internal sealed partial class JwtValidator
             ? plan
             : null;
 
+    // Scopes come as one space-separated string (Entra ID 'scp', RFC 8693 'scope') or as an
+    // array (Okta 'scp'); both claims are read and merged.
     private static ImmutableArray<string> ReadScopes(JsonWebToken jwt)
     {
         ImmutableArray<string>.Builder? scopes = null;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using FunctionsGateway.Authentication;
@@ -160,6 +159,14 @@ internal sealed class GatewayRateLimiter : IDisposable
         public static TimeSpan IdleLimitOf(RateLimitRule rule, RateLimitMode mode) =>
             mode == RateLimitMode.Local && rule.Window * 2 > SweepInterval ? rule.Window * 2 : SweepInterval;
 
-        public void Touch(TimeProvider time) => Interlocked.Exchange(ref _lastUsed, time.GetTimestamp());
+        // At most one write a second: every request of a busy route touches this entry, from every core.
+        public void Touch(TimeProvider time)
+        {
+            var now = time.GetTimestamp();
+            if (now - Interlocked.Read(ref _lastUsed) > time.TimestampFrequency)
+            {
+                Interlocked.Exchange(ref _lastUsed, now);
+            }
+        }
     }
 }
