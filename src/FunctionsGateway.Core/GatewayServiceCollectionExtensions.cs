@@ -30,7 +30,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
         services.AddGatewayAuthentication(configuration);
-        services.AddGatewayRateLimiting();
+        services.AddGatewayRateLimiting(configuration);
 
         services.TryAddSingleton<GatewayTables>();
         services.TryAddSingleton<GatewaySnapshotProvider>();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.Services.TrustOnlyTheFunctionsHost();
 builder.Services.AddGateway(builder.Configuration);
 builder.Services.AddGatewayTelemetry(builder.Configuration);
 builder.Build().Run();

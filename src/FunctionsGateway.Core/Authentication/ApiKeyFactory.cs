@@ -50,9 +50,10 @@ public static class ApiKeyFactory
             return false;
         }
 
-        if (plan is not null && (plan.Trim().Length is 0 or > 256 || plan.Any(char.IsControl)))
+        // The rule the gateway reads the row's Plan with, so a key is never created with a row it would refuse.
+        if (plan is not null && !PlanName.IsValid(plan.Trim()))
         {
-            error = $"'{plan}' is not a plan; use a name of 1 to 256 printable characters, such as gold";
+            error = PlanName.Problem(plan);
             return false;
         }
 

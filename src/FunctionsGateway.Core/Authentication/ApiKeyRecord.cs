@@ -60,6 +60,11 @@ public sealed class ApiKeyRecord
         }
 
         var plan = row.String(ApiKeyColumns.Plan);
+        if (plan is not null && !PlanName.IsValid(plan))
+        {
+            row.Error(ApiKeyColumns.Plan, PlanName.Problem(plan));
+        }
+
         if (!AuthPolicy.TryParseScopes(row.String(ApiKeyColumns.Scopes), out var scopes, out var scopesError))
         {
             row.Error(ApiKeyColumns.Scopes, scopesError);

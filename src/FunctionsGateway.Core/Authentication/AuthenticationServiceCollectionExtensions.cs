@@ -53,7 +53,8 @@ internal static class AuthenticationServiceCollectionExtensions
                 options,
                 new MetadataDocumentRetriever(provider.GetRequiredService<IHttpClientFactory>(), options.Value.RequireHttpsMetadata),
                 provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILoggerFactory>());
+                provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetRequiredService<IOptions<RateLimiting.RateLimitingOptions>>().Value.PlanClaim);
         });
         services.TryAddSingleton<GatewayAuthenticator>();
         return services;

@@ -56,7 +56,11 @@ internal sealed class GatewayIdentity
     /// </summary>
     public string? Subject { get; }
 
-    /// <summary>The API key row's <c>Plan</c>; null for JWT and anonymous callers.</summary>
+    /// <summary>
+    /// The caller's plan, which selects its limits on routes with <c>RateLimitPlans</c>: the API key row's <c>Plan</c>,
+    /// or for a JWT the claim named by <c>Gateway__RateLimiting__PlanClaim</c> when that is set and holds a valid
+    /// plan name (<see cref="PlanName"/>); null otherwise and for anonymous callers.
+    /// </summary>
     public string? Plan { get; }
 
     /// <summary>The validated issuer of a JWT; null otherwise.</summary>
@@ -80,11 +84,12 @@ internal sealed class GatewayIdentity
         string consumer,
         string issuer,
         ImmutableArray<string> scopes,
-        ImmutableArray<string> roles)
+        ImmutableArray<string> roles,
+        string? plan = null)
     {
         ArgumentNullException.ThrowIfNull(token);
         var subject = token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var sub) ? sub : null;
-        return new GatewayIdentity(AuthMethod.Jwt, consumer, subject, plan: null, issuer, scopes, roles, [.. token.Audiences], token);
+        return new GatewayIdentity(AuthMethod.Jwt, consumer, subject, plan, issuer, scopes, roles, [.. token.Audiences], token);
     }
 
     /// <summary>An identity from an accepted API key.</summary>

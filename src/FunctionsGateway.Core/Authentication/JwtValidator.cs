@@ -26,15 +26,23 @@ internal sealed partial class JwtValidator
     private readonly TimeSpan _retryKeysAfter;
     private readonly TimeSpan _retryBusyAfter;
     private readonly ILogger _logger;
+    private readonly string? _planClaim;
 
+    /// <param name="options">The authentication settings.</param>
+    /// <param name="documents">Fetches discovery documents and key sets.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggerFactory">Loggers.</param>
+    /// <param name="planClaim">The claim naming a caller's plan (<c>Gateway__RateLimiting__PlanClaim</c>); null for none.</param>
     public JwtValidator(
         IOptions<AuthenticationOptions> options,
         IDocumentRetriever documents,
         TimeProvider time,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        string? planClaim = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        _planClaim = planClaim;
         var settings = options.Value;
         _maxTokenLength = settings.MaxTokenBytes;
 
@@ -160,7 +168,7 @@ internal sealed partial class JwtValidator
             return Reject(AuthFailureReason.ConsumerMissing, "The token does not identify its client");
         }
 
-        var identity = GatewayIdentity.FromJwt(jwt, consumer, snapshot.Issuer, ReadScopes(jwt), ReadValues(jwt, "roles"));
+        var identity = GatewayIdentity.FromJwt(jwt, consumer, snapshot.Issuer, ReadScopes(jwt), ReadValues(jwt, "roles"), ReadPlan(jwt));
         Log.TokenAccepted(_logger, consumer, snapshot.Issuer);
         var success = AuthResult.Success(identity);
         _validated.Add(token, success, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), source, string.IsNullOrEmpty(kid) ? null : kid);
@@ -242,6 +250,13 @@ internal sealed partial class JwtValidator
 
         return null;
     }
+
+    // A claim that is not a valid plan name (a number, a list, stray characters) gives no plan: the caller gets the
+    // route's RateLimit, as one whose plan is not listed.
+    private string? ReadPlan(JsonWebToken jwt) =>
+        _planClaim is not null && jwt.TryGetPayloadValue<object>(_planClaim, out var raw) && raw is string plan && PlanName.IsValid(plan)
+            ? plan
+            : null;
 
     // Scopes come as one space-separated string (Entra ID 'scp', RFC 8693 'scope') or as an
     // array (Okta 'scp'); both claims are read and merged.

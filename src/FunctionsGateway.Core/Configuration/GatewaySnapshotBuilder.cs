@@ -13,7 +13,8 @@ internal static class GatewaySnapshotBuilder
 {
     private static readonly string[] AuthColumns =
         [RouteColumns.Auth, RouteColumns.Scopes, RouteColumns.Roles, RouteColumns.ForwardAuthorization, RouteColumns.Audiences,
-         RouteColumns.RateLimit, RouteColumns.RateLimitBy, RouteColumns.RateLimitMode, RouteColumns.RateLimitFailure];
+         RouteColumns.RateLimit, RouteColumns.RateLimitBy, RouteColumns.RateLimitMode, RouteColumns.RateLimitFailure,
+         RouteColumns.RateLimitPlans];
 
     public static GatewaySnapshot Build(
         string routesTable,

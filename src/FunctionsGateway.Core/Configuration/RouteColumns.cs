@@ -26,13 +26,14 @@ internal static class RouteColumns
     public const string RateLimitBy = RateLimiting.RateLimitColumns.RateLimitBy;
     public const string RateLimitMode = RateLimiting.RateLimitColumns.RateLimitMode;
     public const string RateLimitFailure = RateLimiting.RateLimitColumns.RateLimitFailure;
+    public const string RateLimitPlans = RateLimiting.RateLimitColumns.RateLimitPlans;
 
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
         Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
         ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
-        Audiences, RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure,
+        Audiences, RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure, RateLimitPlans,
     };
 
     /// <summary>

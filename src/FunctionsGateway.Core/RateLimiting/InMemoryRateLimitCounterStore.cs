@@ -12,6 +12,7 @@ internal sealed class InMemoryRateLimitCounterStore : IRateLimitCounterStore
 {
     private readonly ConcurrentDictionary<(string Counter, long Window), RateLimitCounter> _rows = new();
     private long _version;
+    private long _sweptBefore;
 
     /// <summary>The number of rows held.</summary>
     public int Count => _rows.Count;
@@ -41,6 +42,31 @@ internal sealed class InMemoryRateLimitCounterStore : IRateLimitCounterStore
     {
         _rows.TryRemove((counter, window), out _);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Forgets the rows of windows before the previous one, which no estimate reads any more: the rows a key that
+    /// stopped sending left behind. Does the work at most once per window, so it can be called whenever a key's
+    /// limiter is created.
+    /// </summary>
+    public void RemoveExpired(RateLimitRule rule, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(time);
+        var previous = (time.GetUtcNow().ToUnixTimeMilliseconds() / (long)rule.Window.TotalMilliseconds) - 1;
+        var swept = Interlocked.Read(ref _sweptBefore);
+        if (previous <= swept || Interlocked.CompareExchange(ref _sweptBefore, previous, swept) != swept)
+        {
+            return;
+        }
+
+        foreach (var key in _rows.Keys)
+        {
+            if (key.Window < previous)
+            {
+                _rows.TryRemove(key, out _);
+            }
+        }
     }
 
     private string NextETag() => Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture);

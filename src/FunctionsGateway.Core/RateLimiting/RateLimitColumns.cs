@@ -7,7 +7,8 @@ internal static class RateLimitColumns
     public const string RateLimitBy = "RateLimitBy";
     public const string RateLimitMode = "RateLimitMode";
     public const string RateLimitFailure = "RateLimitFailure";
+    public const string RateLimitPlans = "RateLimitPlans";
 
     /// <summary>Every rate limit column.</summary>
-    public static readonly IReadOnlyList<string> All = [RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure];
+    public static readonly IReadOnlyList<string> All = [RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure, RateLimitPlans];
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 
@@ -17,8 +18,14 @@ internal static class RateLimitHeaders
     public static string Policy(RateLimitPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        return Policy(policy.Rules);
+    }
+
+    /// <summary>The <c>RateLimit-Policy</c> value of the given limits (a plan's, or the route's).</summary>
+    public static string Policy(ImmutableArray<RateLimitRule> rules)
+    {
         var text = new StringBuilder();
-        foreach (var rule in policy.Rules)
+        foreach (var rule in rules)
         {
             Separate(text).Append(CultureInfo.InvariantCulture, $"\"{rule.Text}\";q={rule.Permits};w={rule.WindowSeconds}");
         }

@@ -5,9 +5,9 @@ using FunctionsGateway.Configuration;
 namespace FunctionsGateway.RateLimiting;
 
 /// <summary>
-/// Reads a route row's <c>RateLimit</c>, <c>RateLimitBy</c>, <c>RateLimitMode</c> and <c>RateLimitFailure</c>
-/// columns into a <see cref="RateLimitPolicy"/>. Every problem is reported on the row, naming the column and
-/// what to write instead.
+/// Reads a route row's <c>RateLimit</c>, <c>RateLimitBy</c>, <c>RateLimitMode</c>, <c>RateLimitFailure</c> and
+/// <c>RateLimitPlans</c> columns into a <see cref="RateLimitPolicy"/>. Every problem is reported on the row, naming
+/// the column and what to write instead.
 /// </summary>
 internal static class RateLimitPolicyParser
 {
@@ -29,12 +29,15 @@ internal static class RateLimitPolicyParser
         var keySource = ParseKeySource(row);
         var mode = ParseKeyword(row, RateLimitColumns.RateLimitMode, RateLimitMode.Leased, ("leased", RateLimitMode.Leased), ("exact", RateLimitMode.Exact), ("local", RateLimitMode.Local));
         var failure = ParseKeyword(row, RateLimitColumns.RateLimitFailure, RateLimitFailureMode.Open, ("open", RateLimitFailureMode.Open), ("closed", RateLimitFailureMode.Closed));
+        var plans = RateLimitPlansParser.Parse(row);
 
         if (rules.IsDefaultOrEmpty && !row.Has(RateLimitColumns.RateLimit))
         {
             foreach (var column in RateLimitColumns.All.Skip(1).Where(row.Has))
             {
-                row.Error(column, $"has no effect without a limit; add a RateLimit column such as {LimitExample}, or remove {column}");
+                row.Error(column, column == RateLimitColumns.RateLimitPlans
+                    ? $"needs a RateLimit column too, the limit of callers whose plan is not listed and of anonymous callers; add RateLimit such as {LimitExample} (or a large one such as 1000000/1d to leave them nearly unlimited), or remove RateLimitPlans"
+                    : $"has no effect without a limit; add a RateLimit column such as {LimitExample}, or remove {column}");
             }
 
             return null;
@@ -46,12 +49,19 @@ internal static class RateLimitPolicyParser
         }
 
         var errorsAfter = row.Problems.Count(p => p.Severity == ProblemSeverity.Error);
-        return errorsAfter > errorsBefore || rules.IsDefaultOrEmpty ? null : new RateLimitPolicy(rules, keySource, mode, failure);
+        return errorsAfter > errorsBefore || rules.IsDefaultOrEmpty ? null : new RateLimitPolicy(rules, keySource, mode, failure) { Plans = plans };
     }
 
-    private static ImmutableArray<RateLimitRule> ParseRules(RowReader row)
+    private static ImmutableArray<RateLimitRule> ParseRules(RowReader row) =>
+        ParseRuleList(row.List(RateLimitColumns.RateLimit, "limit", LimitExample), error => row.Error(RateLimitColumns.RateLimit, error));
+
+    /// <summary>
+    /// Parses limits such as <c>10/1s</c>, <c>1000/1h</c> into rules ordered by window length; each bad item, and each
+    /// second limit of one period, is reported through <paramref name="report"/>.
+    /// </summary>
+    public static ImmutableArray<RateLimitRule> ParseRuleList(ImmutableArray<string> items, Action<string> report)
     {
-        var items = row.List(RateLimitColumns.RateLimit, "limit", LimitExample);
+        ArgumentNullException.ThrowIfNull(report);
         if (items.IsDefaultOrEmpty)
         {
             return [];
@@ -62,14 +72,14 @@ internal static class RateLimitPolicyParser
         {
             if (!TryParseRule(item, out var rule, out var error))
             {
-                row.Error(RateLimitColumns.RateLimit, error);
+                report(error);
                 continue;
             }
 
             var same = rules.FirstOrDefault(r => r.Window == rule.Window);
             if (same is not null)
             {
-                row.Error(RateLimitColumns.RateLimit, $"'{same.Text}' and '{rule.Text}' limit the same period; keep one");
+                report($"'{same.Text}' and '{rule.Text}' limit the same period; keep one");
                 continue;
             }
 

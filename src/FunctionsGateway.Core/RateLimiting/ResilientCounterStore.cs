@@ -5,31 +5,30 @@ using Polly.Timeout;
 namespace FunctionsGateway.RateLimiting;
 
 /// <summary>
-/// The shared counter store behind a timeout and a circuit breaker: a call that takes longer than the timeout
-/// fails, and when half the calls of the last 10 s (at least 5) failed, calls fail at once for 5 s instead of
-/// waiting on storage. A failure is thrown to the caller (<see cref="StoreFallbackRateLimiter"/>), which decides.
+/// The shared counter store behind a timeout and a circuit breaker (<see cref="RateLimitingOptions"/>; by default a
+/// call that takes longer than 500 ms fails, and when half the calls of the last 10 s, at least 5, failed, calls fail
+/// at once for 5 s instead of waiting on storage). A failure is thrown to the caller
+/// (<see cref="StoreFallbackRateLimiter"/>), which decides.
 /// </summary>
 internal sealed class ResilientCounterStore : IRateLimitCounterStore
 {
-    /// <summary>The default timeout of one storage call on the request path.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(500);
-
     private readonly IRateLimitCounterStore _inner;
     private readonly ResiliencePipeline _pipeline;
 
-    public ResilientCounterStore(IRateLimitCounterStore inner, TimeProvider time, TimeSpan? timeout = null)
+    public ResilientCounterStore(IRateLimitCounterStore inner, TimeProvider time, RateLimitingOptions? settings = null)
     {
         _inner = inner;
+        settings ??= new RateLimitingOptions();
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                FailureRatio = 0.5,
-                MinimumThroughput = 5,
-                SamplingDuration = TimeSpan.FromSeconds(10),
-                BreakDuration = TimeSpan.FromSeconds(5),
+                FailureRatio = settings.BreakerFailureRatio,
+                MinimumThroughput = settings.BreakerMinimumCalls,
+                SamplingDuration = TimeSpan.FromSeconds(settings.BreakerSamplingSeconds),
+                BreakDuration = TimeSpan.FromSeconds(settings.BreakerBreakSeconds),
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || e is TimeoutRejectedException),
             })
-            .AddTimeout(timeout ?? DefaultTimeout)
+            .AddTimeout(TimeSpan.FromMilliseconds(settings.StoreTimeoutMilliseconds))
             .Build();
     }
 

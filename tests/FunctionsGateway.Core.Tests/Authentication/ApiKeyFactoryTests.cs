@@ -105,6 +105,17 @@ public sealed class ApiKeyFactoryTests
         Assert.Equal(expected, error);
     }
 
+    [Theory]
+    [InlineData("gold plan", "'gold plan' is not a plan name; use 1 to 64 letters, digits, '-', '_' or '.', such as gold")]
+    [InlineData("", "'' is not a plan name; use 1 to 64 letters, digits, '-', '_' or '.', such as gold")]
+    public void TryCreate_BadPlan_ExplainsTheFixAsTheGatewayWouldReadTheRow(string plan, string expected)
+    {
+        var ok = ApiKeyFactory.TryCreate("contoso", plan, null, null, null, Now, out _, out var error);
+
+        Assert.False(ok);
+        Assert.Equal(expected, error);
+    }
+
     [Fact]
     public void TryCreate_ExpiryInThePast_ExplainsTheFix()
     {

@@ -773,6 +773,46 @@ public sealed class JwtValidatorTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ValidateAsync_PlanClaimSet_IdentityCarriesThePlanFromThatClaim()
+    {
+        var validator = CreateValidator(planClaim: "tier");
+        var payload = Payload();
+        payload["tier"] = "gold";
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, payload), CancellationToken.None);
+
+        Assert.Equal("gold", result.Identity!.Plan);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_PlanClaimUnset_NoPlanEvenIfTheTokenHasAPlanClaim()
+    {
+        var validator = CreateValidator();
+        var payload = Payload();
+        payload["plan"] = "gold";
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, payload), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Null(result.Identity!.Plan);
+    }
+
+    [Theory]
+    [InlineData("gold plan")]
+    [InlineData(42)]
+    public async Task ValidateAsync_PlanClaimNotAPlanName_NoPlan(object value)
+    {
+        var validator = CreateValidator(planClaim: "tier");
+        var payload = Payload();
+        payload["tier"] = value;
+
+        var result = await validator.ValidateAsync(TestTokens.Sign(_rsa, payload), CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
+        Assert.Null(result.Identity!.Plan);
+    }
+
     private static void AssertFailed(AuthResult result, AuthFailureReason reason, string description)
     {
         Assert.Equal(AuthOutcome.Failed, result.Outcome);
@@ -787,7 +827,8 @@ public sealed class JwtValidatorTests : IAsyncLifetime
 
     private JwtValidator CreateValidator(
         Action<JwtIssuerOptions>? configure = null,
-        Action<AuthenticationOptions>? configureOptions = null)
+        Action<AuthenticationOptions>? configureOptions = null,
+        string? planClaim = null)
     {
         var issuer = new JwtIssuerOptions { Authority = _provider.Authority };
         issuer.Audiences.Add(TestTokens.Audience);
@@ -799,6 +840,7 @@ public sealed class JwtValidatorTests : IAsyncLifetime
             Options.Create(options),
             new MetadataDocumentRetriever(TestHttpClients.Factory, requireHttps: false),
             _time,
-            _logs);
+            _logs,
+            planClaim);
     }
 }

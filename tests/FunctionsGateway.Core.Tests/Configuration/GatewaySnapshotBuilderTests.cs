@@ -334,6 +334,36 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.False(Assert.Single(second.Problems).ServingLastValidVersion);
     }
 
+    [Theory]
+    [InlineData("gold: 1000/1m; free: 10/1m", false)]
+    [InlineData("gold: 1000/1m", true)]
+    public void Build_InvalidEditOfAnotherColumn_FallsBackOnlyWhenThePlansAreUnchanged(string editedPlans, bool servesLastValid)
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal", extra: [("RateLimit", "10/1m"), ("RateLimitPlans", "gold: 1000/1m")])], []);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("RateLimit", "10/1m"), ("RateLimitPlans", editedPlans), ("TimeoutSeconds", "soon")])],
+            "Backends", [], first, SecondLoad);
+
+        Assert.Equal(servesLastValid ? 1 : 0, second.RoutesById.Count);
+        Assert.Equal(servesLastValid, Assert.Single(second.Problems).ServingLastValidVersion);
+    }
+
+    [Fact]
+    public void Build_RateLimitPlansEditedIntoABadValue_StopsServingTheRoute()
+    {
+        var first = Build([Route("orders", "/orders", backend: "https://orders.internal", extra: [("RateLimit", "10/1m"), ("RateLimitPlans", "gold: 1000/1m")])], []);
+
+        var second = GatewaySnapshotBuilder.Build(
+            "Routes", [Route("orders", "/orders", backend: "https://orders.internal", extra: [("RateLimit", "10/1m"), ("RateLimitPlans", "gold: 1000/1w")])],
+            "Backends", [], first, SecondLoad);
+
+        Assert.Empty(second.RoutesById);
+        var problem = Assert.Single(second.Problems);
+        Assert.Equal("RateLimitPlans", problem.Column);
+        Assert.False(problem.ServingLastValidVersion);
+    }
+
     [Fact]
     public void Build_InvalidEditKeepingTheSameAudiences_ServesTheLastValidVersion()
     {

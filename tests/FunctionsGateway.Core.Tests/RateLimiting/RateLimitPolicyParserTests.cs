@@ -196,12 +196,86 @@ public sealed class RateLimitPolicyParserTests
     }
 
     [Fact]
-    public void Parse_SeveralBadColumns_ReportsEveryOne()
+    public void Parse_PlansWithoutRateLimit_ReportsToAddTheLimitOfCallersWithoutAListedPlan()
     {
-        var (policy, problems) = Parse(("RateLimit", "x"), ("RateLimitBy", "y"), ("RateLimitMode", "z"), ("RateLimitFailure", "w"));
+        var (policy, problems) = Parse(("RateLimitPlans", "gold: 1000/1m"));
 
         Assert.Null(policy);
-        Assert.Equal(["RateLimit", "RateLimitBy", "RateLimitMode", "RateLimitFailure"], problems.Select(p => p.Column));
+        var problem = Assert.Single(problems);
+        Assert.Equal("RateLimitPlans", problem.Column);
+        Assert.Equal(
+            "needs a RateLimit column too, the limit of callers whose plan is not listed and of anonymous callers; add RateLimit such as 100/1m (or a large one such as 1000000/1d to leave them nearly unlimited), or remove RateLimitPlans",
+            problem.Message);
+    }
+
+    [Fact]
+    public void Parse_Plans_EachPlanHasItsLimitsShortestWindowFirst_NoneIsUnlimited()
+    {
+        var (policy, problems) = Parse(("RateLimit", "10/1m"), ("RateLimitPlans", "gold: 100000/1d, 1000/1m; free: 10/1m; internal: NONE"));
+
+        Assert.Empty(problems);
+        Assert.Equal(["10/1m"], policy!.Rules.Select(r => r.Text));
+        Assert.Equal(["gold", "free", "internal"], policy.Plans.Select(p => p.Name));
+        Assert.Equal(["1000/1m", "100000/1d"], policy.Plans[0].Rules.Select(r => r.Text));
+        Assert.Equal(["10/1m"], policy.Plans[1].Rules.Select(r => r.Text));
+        Assert.True(policy.Plans[2].IsUnlimited);
+    }
+
+    [Fact]
+    public void Parse_NoPlansColumn_PolicyHasNoPlans()
+    {
+        var (policy, _) = Parse(("RateLimit", "10/1m"));
+
+        Assert.Empty(policy!.Plans);
+    }
+
+    [Theory]
+    [InlineData("gold 1000/1m", "'gold 1000/1m' is not NAME: LIMITS; write a plan name, a colon and its limits or none, such as gold: 1000/1m, 100000/1d; free: 10/1m; internal: none")]
+    [InlineData("gold: 1000/1m;; free: 10/1m", "'gold: 1000/1m;; free: 10/1m' has an empty entry; separate plans with single ';', such as gold: 1000/1m, 100000/1d; free: 10/1m; internal: none")]
+    [InlineData("gold: 1000/1m;", "'gold: 1000/1m;' has an empty entry; separate plans with single ';', such as gold: 1000/1m, 100000/1d; free: 10/1m; internal: none")]
+    [InlineData(": 1000/1m", "': 1000/1m' has no plan name before ':'; write NAME: LIMITS, such as gold: 1000/1m")]
+    [InlineData("gold plan: 1000/1m", "'gold plan' is not a plan name; use 1 to 64 letters, digits, '-', '_' or '.', such as gold")]
+    [InlineData("göld: 1000/1m", "'göld' is not a plan name; use 1 to 64 letters, digits, '-', '_' or '.', such as gold")]
+    [InlineData("gold: 1000/1m; GOLD: 10/1m", "plan 'GOLD' is listed twice (plan names are compared ignoring case); keep one entry for it")]
+    [InlineData("gold:", "plan 'gold' has no limits after ':'; write limits as in RateLimit, such as gold: 1000/1m, or gold: none for no limit")]
+    [InlineData("gold: 1000/1w", "plan 'gold': '1w' in '1000/1w' is not a period; write a number and a unit s, m, h or d (1s, 30s, 1m, 1h, 1d)")]
+    [InlineData("gold: lots", "plan 'gold': 'lots' is not COUNT/PERIOD; write a limit such as 100/1m (100 requests a minute)")]
+    [InlineData("gold: 0/1m", "plan 'gold': '0' in '0/1m' is not a request count; write a whole number from 1 to 100000000, as in 100/1m")]
+    [InlineData("gold: 100/2d", "plan 'gold': '2d' in '100/2d' is longer than a day; write a period from 1s to 1d, such as 1d for a daily quota")]
+    [InlineData("gold: 1000/1m,,10/1s", "plan 'gold': '1000/1m,,10/1s' has an empty entry; list limits separated by single commas, such as 1000/1m,100000/1d")]
+    [InlineData("gold: 1000/1m, 2000/60s", "plan 'gold': '1000/1m' and '2000/60s' limit the same period; keep one")]
+    [InlineData("gold: none, 10/1m", "plan 'gold': 'none' is not COUNT/PERIOD; write a limit such as 100/1m (100 requests a minute)")]
+    public void Parse_BadPlans_ReportsTheColumnAndWhatToWrite(string text, string message)
+    {
+        var (policy, problems) = Parse(("RateLimit", "10/1m"), ("RateLimitPlans", text));
+
+        Assert.Null(policy);
+        var problem = Assert.Single(problems);
+        Assert.Equal("RateLimitPlans", problem.Column);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal(message, problem.Message);
+    }
+
+    [Fact]
+    public void Same_PlansDiffer_NotTheSamePolicy()
+    {
+        var (gold, _) = Parse(("RateLimit", "10/1m"), ("RateLimitPlans", "gold: 1000/1m"));
+        var (goldAgain, _) = Parse(("RateLimit", "10/1m"), ("RateLimitPlans", "gold: 1000/1m"));
+        var (more, _) = Parse(("RateLimit", "10/1m"), ("RateLimitPlans", "gold: 2000/1m"));
+        var (none, _) = Parse(("RateLimit", "10/1m"));
+
+        Assert.True(RateLimitPolicy.Same(gold, goldAgain));
+        Assert.False(RateLimitPolicy.Same(gold, more));
+        Assert.False(RateLimitPolicy.Same(gold, none));
+    }
+
+    [Fact]
+    public void Parse_SeveralBadColumns_ReportsEveryOne()
+    {
+        var (policy, problems) = Parse(("RateLimit", "x"), ("RateLimitBy", "y"), ("RateLimitMode", "z"), ("RateLimitFailure", "w"), ("RateLimitPlans", "v"));
+
+        Assert.Null(policy);
+        Assert.Equal(["RateLimit", "RateLimitBy", "RateLimitMode", "RateLimitFailure", "RateLimitPlans"], problems.Select(p => p.Column));
     }
 
     private static (RateLimitPolicy? Policy, IReadOnlyList<ConfigProblem> Problems) Parse(params (string Column, object Value)[] columns)

@@ -47,6 +47,55 @@ public sealed class SharedRateLimiterPartitionsTests
     }
 
     [Fact]
+    public async Task Partition_KeyIdleForMoreThanTenSeconds_IsDropped()
+    {
+        var hundred = new RateLimitRule(100, TimeSpan.FromMinutes(1), "100/1m");
+        using var limiter = SharedRateLimiterPartitions.Create("r1", hundred, RateLimitMode.Leased, RateLimitFailureMode.Open, _store, _time, NullLogger.Instance);
+        (await limiter.AcquireAsync("gone-quiet")).Dispose();
+        var heldWhileActive = limiter.GetStatistics("gone-quiet")?.CurrentAvailablePermits;
+
+        // The framework looks for idle partitions every 100 ms of real time; the limiter's idle time is on the fake clock.
+        _time.Advance(TimeSpan.FromSeconds(11));
+        var dropped = await PollAsync(() => limiter.GetStatistics("gone-quiet")?.CurrentAvailablePermits == 0);
+
+        Assert.Equal(9, heldWhileActive);
+        Assert.True(dropped, "the idle key's limiter (holding 9 leased tokens) was not dropped");
+    }
+
+    [Fact]
+    public async Task Partition_KeyUsedWithinTenSeconds_IsKept()
+    {
+        var hundred = new RateLimitRule(100, TimeSpan.FromMinutes(1), "100/1m");
+        using var limiter = SharedRateLimiterPartitions.Create("r1", hundred, RateLimitMode.Leased, RateLimitFailureMode.Open, _store, _time, NullLogger.Instance);
+        (await limiter.AcquireAsync("active")).Dispose();
+
+        _time.Advance(TimeSpan.FromSeconds(9));
+        var dropped = await PollAsync(() => limiter.GetStatistics("active")?.CurrentAvailablePermits == 0, TimeSpan.FromMilliseconds(500));
+
+        Assert.False(dropped);
+    }
+
+    [Theory]
+    [InlineData(RateLimitMode.Local)]
+    [InlineData(RateLimitMode.Leased)]
+    public async Task MemoryRows_ManyKeysThatStopSending_AreRemovedOnceNoEstimateReadsThem(RateLimitMode mode)
+    {
+        var memory = new InMemoryRateLimitCounterStore();
+        using var limiter = SharedRateLimiterPartitions.Create("r1", TwoPerMinute, mode, RateLimitFailureMode.Open, new FailingCounterStore(hang: false), _time, NullLogger.Instance, memory);
+        for (var i = 0; i < 1000; i++)
+        {
+            (await limiter.AcquireAsync("client-" + i)).Dispose();
+        }
+
+        var rowsWhileActive = memory.Count;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        (await limiter.AcquireAsync("newcomer")).Dispose();
+
+        Assert.Equal(1000, rowsWhileActive);
+        Assert.Equal(1, memory.Count);
+    }
+
+    [Fact]
     public void CounterName_DiffersByRouteLimitAndKey_AndIsAValidPartitionKey()
     {
         var names = new[]
@@ -59,5 +108,21 @@ public sealed class SharedRateLimiterPartitionsTests
 
         Assert.Equal(4, names.Distinct().Count());
         Assert.All(names, n => Assert.Matches("^[0-9a-f]{32}$", n));
+    }
+
+    private static async Task<bool> PollAsync(Func<bool> condition, TimeSpan? within = null)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(started) < (within ?? TimeSpan.FromSeconds(5)))
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return condition();
     }
 }

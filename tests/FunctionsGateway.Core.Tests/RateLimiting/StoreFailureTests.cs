@@ -18,7 +18,7 @@ public sealed class StoreFailureTests
     [Fact]
     public async Task Read_StoreHangs_FailsAfterTheTimeout()
     {
-        var store = new ResilientCounterStore(new FailingCounterStore(hang: true), _time, TimeSpan.FromMilliseconds(200));
+        var store = new ResilientCounterStore(new FailingCounterStore(hang: true), _time, new RateLimitingOptions { StoreTimeoutMilliseconds = 200 });
 
         var read = store.ReadAsync("c1", 1, default).AsTask();
         var started = TimeProvider.System.GetTimestamp();
@@ -44,6 +44,25 @@ public sealed class StoreFailureTests
         await Assert.ThrowsAsync<BrokenCircuitException>(async () => await store.ReadAsync("c1", 1, default));
 
         Assert.Equal(5, failing.Calls);
+    }
+
+    [Fact]
+    public async Task Read_BreakerSettings_OpenAfterTheConfiguredCallsAndCloseAfterTheBreak()
+    {
+        var failing = new FailingCounterStore(hang: false);
+        var store = new ResilientCounterStore(failing, _time, new RateLimitingOptions { BreakerMinimumCalls = 2, BreakerBreakSeconds = 30 });
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<RequestFailedException>(async () => await store.ReadAsync("c1", 1, default));
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(async () => await store.ReadAsync("c1", 1, default));
+        _time.Advance(TimeSpan.FromSeconds(29));
+        await Assert.ThrowsAsync<BrokenCircuitException>(async () => await store.ReadAsync("c1", 1, default));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAsync<RequestFailedException>(async () => await store.ReadAsync("c1", 1, default));
+
+        Assert.Equal(3, failing.Calls);
     }
 
     [Fact]

@@ -25,9 +25,14 @@ internal sealed class RateLimitStep(GatewayRateLimiter limiter) : IGatewayStep
         var decision = await limiter.CheckAsync(context, routeId, policy, feature.Identity ?? GatewayIdentity.Anonymous, context.RequestAborted).ConfigureAwait(false);
         if (decision.Admitted)
         {
-            // Set before forwarding: the backend's own headers are added to these, so clients see both.
-            context.Response.Headers[RateLimitHeaders.PolicyHeader] = decision.PolicyHeader;
-            context.Response.Headers[RateLimitHeaders.StateHeader] = decision.StateHeader;
+            // Set before forwarding: the backend's own headers are added to these, so clients see both. A caller
+            // whose plan is not limited on the route gets none.
+            if (decision.PolicyHeader.Length > 0)
+            {
+                context.Response.Headers[RateLimitHeaders.PolicyHeader] = decision.PolicyHeader;
+                context.Response.Headers[RateLimitHeaders.StateHeader] = decision.StateHeader;
+            }
+
             return GatewayStepResult.Continue;
         }
 
