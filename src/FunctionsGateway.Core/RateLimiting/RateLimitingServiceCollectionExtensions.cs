@@ -12,7 +12,8 @@ internal static class RateLimitingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="GatewayRateLimiter"/> as a singleton over the <c>RateLimits</c> table (named by
-    /// <c>Gateway:Tables:RateLimits</c>) behind <see cref="ResilientCounterStore"/>. The table client makes no retry
+    /// <c>Gateway:Tables:RateLimits</c>) behind <see cref="ResilientCounterStore"/>, each call counted in
+    /// <see cref="RateLimitStoreOperations"/>. The table client makes no retry
     /// of its own and gives up on a call after 2 s, so the limiter's timeout and circuit breaker decide. An
     /// <see cref="IRateLimitCounterStore"/> registered before this call is kept.
     /// </summary>
@@ -20,6 +21,7 @@ internal static class RateLimitingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RateLimitStoreOperations>();
         services.TryAddSingleton<IRateLimitCounterStore>(provider =>
         {
             var settings = provider.GetRequiredService<IOptions<GatewayOptions>>().Value;
@@ -28,7 +30,8 @@ internal static class RateLimitingServiceCollectionExtensions
             clientOptions.Retry.Mode = RetryMode.Fixed;
             clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
             var table = GatewayTables.CreateServiceClient(settings.Storage, clientOptions).GetTableClient(settings.Tables.RateLimits);
-            return new ResilientCounterStore(new RateLimitStore(table), provider.GetRequiredService<TimeProvider>());
+            var metered = new MeteredCounterStore(new RateLimitStore(table), provider.GetRequiredService<RateLimitStoreOperations>());
+            return new ResilientCounterStore(metered, provider.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<GatewayRateLimiter>();
         return services;
