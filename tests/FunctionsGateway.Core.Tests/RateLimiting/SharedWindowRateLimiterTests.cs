@@ -99,11 +99,7 @@ public sealed class SharedWindowRateLimiterTests
     [Fact]
     public async Task Acquire_LeasedWindowSaturated_RejectedWithoutStorageUntilItsNextCheck()
     {
-        using var limiter = NewLimiter(leased: true);
-        await _store.SetAsync("c1", 29_999_999, 100);
-        await _store.SetAsync("c1", 30_000_000, 50);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        (await limiter.AcquireAsync()).Dispose();
+        using var limiter = await SaturatedLimiterAsync();
         var operations = _store.Operations;
         _time.Advance(TimeSpan.FromSeconds(5.5));
 
@@ -119,11 +115,7 @@ public sealed class SharedWindowRateLimiterTests
     [Fact]
     public async Task Acquire_LeasedWindowSaturatedAtItsNextCheck_ClaimsWhatItsDemandUsesUntilTheCheckAfter()
     {
-        using var limiter = NewLimiter(leased: true);
-        await _store.SetAsync("c1", 29_999_999, 100);
-        await _store.SetAsync("c1", 30_000_000, 50);
-        _time.Advance(TimeSpan.FromSeconds(30));
-        (await limiter.AcquireAsync()).Dispose();
+        using var limiter = await SaturatedLimiterAsync();
         for (var i = 0; i < 11; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(0.5));
@@ -173,6 +165,19 @@ public sealed class SharedWindowRateLimiterTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(2));
     }
 
-    private SharedWindowRateLimiter NewLimiter(bool leased, double jitter = 0) =>
-        new(new SlidingWindowCounter(_store, "c1", PerMinute, _time), leased, _time, new FixedRandom(jitter));
+    // Half way through a window, the previous window full and this one at half: the estimate allows nothing, and a
+    // leased limiter's claim finds the window saturated; a token fades back in every 0.6 s.
+    private async Task<SharedWindowRateLimiter> SaturatedLimiterAsync()
+    {
+        var limiter = NewLimiter(leased: true);
+        await _store.SetAsync("c1", 29_999_999, 100);
+        await _store.SetAsync("c1", 30_000_000, 50);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        (await limiter.AcquireAsync()).Dispose();
+        return limiter;
+    }
+
+    // No random part in the times of claims: a saturated limiter checks again exactly one interval later.
+    private SharedWindowRateLimiter NewLimiter(bool leased) =>
+        new(new SlidingWindowCounter(_store, "c1", PerMinute, _time), leased, _time, new FixedRandom(0));
 }
