@@ -80,7 +80,7 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
 
             if (grant.Granted == 0)
             {
-                return new WindowLimiterLease(false, 0, grant.ResetAfter, grant.RetryAfter);
+                return new WindowLimiterLease(false, 0, grant.ResetAfter, UntilNextClaim(grant.RetryAfter));
             }
         }
 
@@ -123,6 +123,16 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
 
             claim = _claim;
             return false;
+        }
+    }
+
+    // A saturated leased instance claims again only at its next check, which may be later than the estimate's.
+    private TimeSpan UntilNextClaim(TimeSpan estimate)
+    {
+        lock (_gate)
+        {
+            var wait = _nextClaimAt - time.GetUtcNow();
+            return wait > estimate ? wait : estimate;
         }
     }
 

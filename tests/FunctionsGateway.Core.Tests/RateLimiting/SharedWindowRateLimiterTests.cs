@@ -97,6 +97,22 @@ public sealed class SharedWindowRateLimiterTests
     }
 
     [Fact]
+    public async Task Acquire_LeasedClaimFindsTheWindowFull_RetryAfterIsTheNextCheck()
+    {
+        using var limiter = NewLimiter(leased: true);
+        await _store.SetAsync("c1", 29_999_999, 100);
+        await _store.SetAsync("c1", 30_000_000, 50);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        using var lease = await limiter.AcquireAsync();
+
+        // The estimate frees a token in 0.6 s, but this instance claims again one interval (6 s) later.
+        Assert.False(lease.IsAcquired);
+        Assert.True(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(6), retryAfter);
+    }
+
+    [Fact]
     public async Task Acquire_LeasedWindowSaturated_RejectedWithoutStorageUntilItsNextCheck()
     {
         using var limiter = await SaturatedLimiterAsync();
