@@ -100,9 +100,7 @@ public sealed class SharedWindowRateLimiterTests
     public async Task Acquire_LeasedClaimFindsTheWindowFull_RetryAfterIsTheNextCheck()
     {
         using var limiter = NewLimiter(leased: true);
-        await _store.SetAsync("c1", 29_999_999, 100);
-        await _store.SetAsync("c1", 30_000_000, 50);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        await HalfWayThroughAFullWindowAsync();
 
         using var lease = await limiter.AcquireAsync();
 
@@ -183,12 +181,17 @@ public sealed class SharedWindowRateLimiterTests
 
     // Half way through a window, the previous window full and this one at half: the estimate allows nothing, and a
     // leased limiter's claim finds the window saturated; a token fades back in every 0.6 s.
-    private async Task<SharedWindowRateLimiter> SaturatedLimiterAsync()
+    private async Task HalfWayThroughAFullWindowAsync()
     {
-        var limiter = NewLimiter(leased: true);
         await _store.SetAsync("c1", 29_999_999, 100);
         await _store.SetAsync("c1", 30_000_000, 50);
         _time.Advance(TimeSpan.FromSeconds(30));
+    }
+
+    private async Task<SharedWindowRateLimiter> SaturatedLimiterAsync()
+    {
+        var limiter = NewLimiter(leased: true);
+        await HalfWayThroughAFullWindowAsync();
         (await limiter.AcquireAsync()).Dispose();
         return limiter;
     }
