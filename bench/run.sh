@@ -47,154 +47,34 @@ STARTED_AT=$SECONDS
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/wrk-*.txt "$RESULTS"/runs.txt
 WORK="$(mktemp -d)"
-PIDS=()
 
-log() { printf '[bench %3ds] %s\n' $((SECONDS - STARTED_AT)) "$*" >&2; }
+# shellcheck source=lib/processes.sh
+source "$ROOT/bench/lib/processes.sh"
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    # One line per request adds up to hundreds of MB; its first MiB shows what was logged.
+# One line per request adds up to hundreds of MB; its first MiB shows what was logged.
+cleanup_hook() {
     if [ -f "$RESULTS/gateway-access-log.log" ]; then
         truncate -s '<1M' "$RESULTS/gateway-access-log.log" 2>/dev/null || true
     fi
-    rm -rf "$WORK"
-    exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- tools and builds -------------------------------------------------------------------------------------
 
-if ! command -v wrk >/dev/null; then
-    log "installing wrk"
-    apt-get update -qq
-    apt-get install -y -qq wrk >/dev/null
-fi
-
-case "$PIN" in
-    split)
-        if [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; then
-            log "BENCH_PIN=split needs 2 CPUs and taskset; running unpinned"
-            PIN=none
-        fi
-        ;;
-    none) ;;
-    *) echo "BENCH_PIN must be split or none, not '$PIN'" >&2; exit 2 ;;
-esac
-
-# pin_to ROLE: sets PIN_CMD to the taskset prefix for ROLE (load = wrk on CPU 0; server = backend, proxies
-# and Azurite on CPU 1), or to nothing when unpinned.
-pin_to() {
-    PIN_CMD=()
-    if [ "$PIN" = split ]; then
-        if [ "$1" = load ]; then PIN_CMD=(taskset -c 0); else PIN_CMD=(taskset -c 1); fi
-    fi
-}
+ensure_tools
 
 if ! [ "$ROUNDS" -ge 1 ] 2>/dev/null; then
     echo "BENCH_ROUNDS must be a whole number of at least 1, not '$ROUNDS'" >&2
     exit 2
 fi
 
-if [ "$SKIP_BUILD" != 1 ]; then
-    for project in bench/BenchBackend bench/YarpBaseline src/FunctionsGateway.DevHost; do
-        log "building $project (Release)"
-        dotnet build -c Release --nologo -v q "$ROOT/$project" >"$RESULTS/build.log" 2>&1 || { cat "$RESULTS/build.log" >&2; exit 1; }
-    done
-fi
-
-AZURITE_MAIN="$ROOT/tools/azurite/node_modules/azurite/dist/src/table/main.js"
-if [ ! -f "$AZURITE_MAIN" ]; then
-    log "installing Azurite (npm ci)"
-    (cd "$ROOT/tools/azurite" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+build_release bench/BenchBackend bench/YarpBaseline src/FunctionsGateway.DevHost
 
 # --- processes --------------------------------------------------------------------------------------------
-
-# pick_port VAR: sets VAR to a loopback port that no socket uses, below the kernel's ephemeral range: outgoing
-# connections (wrk's, the proxies' pools) take their local ports from that range, so a port found free there can
-# be taken by the time a server binds it.
-TAKEN_PORTS=" "
-pick_port() {
-    local low port
-    low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-    if [ "$low" -lt 12000 ]; then low=65000; fi
-    for _ in $(seq 1 200); do
-        port=$((10000 + RANDOM % (low - 10000)))
-        case "$TAKEN_PORTS" in *" $port "*) continue ;; esac
-        if ! awk -v p="$(printf '%04X' "$port")" 'FNR > 1 { split($2, a, ":"); if (a[2] == p) found = 1 } END { exit !found }' \
-            /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
-            TAKEN_PORTS="$TAKEN_PORTS$port "
-            printf -v "$1" '%s' "$port"
-            return 0
-        fi
-    done
-    echo "no free loopback port found" >&2
-    return 1
-}
-
-# start NAME ROLE COMMAND...: starts a process in the background, output to bench/results/NAME.log.
-start() {
-    local name=$1 role=$2
-    shift 2
-    pin_to "$role"
-    # A simple command, so $! is the process itself (taskset and env exec theirs) and stop/cleanup reach it.
-    "${PIN_CMD[@]}" "$@" >"$RESULTS/$name.log" 2>&1 &
-    PIDS+=("$!")
-    eval "PID_${name//-/_}=$!"
-}
-
-# wait_until NAME SECONDS COMMAND...: polls COMMAND until it succeeds; fails with NAME's log after SECONDS.
-wait_until() {
-    local name=$1 deadline=$((SECONDS + $2))
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        if [ $SECONDS -ge $deadline ]; then
-            echo "$name did not get ready within the deadline; its log:" >&2
-            tail -n 40 "$RESULTS/$name.log" >&2 || true
-            return 1
-        fi
-        sleep 0.2
-    done
-}
-
-stop() {
-    local var="PID_${1//-/_}"
-    local pid="${!var}"
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-http_ok() { curl -fsS --max-time 2 -o /dev/null "$1"; }
-gateway_routes() { curl -fsS --max-time 2 "http://127.0.0.1:$1/_gateway/status" | grep -Eq '"routes": *[1-9]'; }
 
 pick_port BACKEND_PORT
 pick_port YARP_PORT
 pick_port GATEWAY_PORT
 BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
-DOTNET_ENV=(env DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Production)
-
-# start_azurite: starts Azurite, in memory, on a new port and points STORAGE at it.
-start_azurite() {
-    pick_port AZURITE_PORT
-    start azurite server node "$AZURITE_MAIN" --tableHost 127.0.0.1 --tablePort "$AZURITE_PORT" \
-        --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent --loose
-    STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$AZURITE_PORT/devstoreaccount1;"
-}
 
 start_azurite
 log "started Azurite on $AZURITE_PORT; starting backend on $BACKEND_PORT, YARP on $YARP_PORT, gateway on $GATEWAY_PORT (pinning: $PIN)"

@@ -55,7 +55,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new GatewayStatusWriter(
             sp.GetRequiredService<GatewaySnapshotProvider>(),
-            sp.GetRequiredService<GatewayConfigRefresher>()));
+            sp.GetRequiredService<GatewayConfigRefresher>(),
+            sp.GetRequiredService<RateLimitStoreOperations>()));
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FunctionsGateway.Configuration;
+using FunctionsGateway.RateLimiting;
 using Microsoft.AspNetCore.Http;
 
 namespace FunctionsGateway.Pipeline;
@@ -13,11 +14,13 @@ public sealed class GatewayStatusWriter
 {
     private readonly GatewaySnapshotProvider _snapshots;
     private readonly GatewayConfigRefresher _refresher;
+    private readonly RateLimitStoreOperations _rateLimitStore;
 
-    internal GatewayStatusWriter(GatewaySnapshotProvider snapshots, GatewayConfigRefresher refresher)
+    internal GatewayStatusWriter(GatewaySnapshotProvider snapshots, GatewayConfigRefresher refresher, RateLimitStoreOperations rateLimitStore)
     {
         _snapshots = snapshots;
         _refresher = refresher;
+        _rateLimitStore = rateLimitStore;
     }
 
     /// <summary>Writes the listing as JSON; 200 when the routes are loaded and storage is reachable, else 503.</summary>
@@ -74,6 +77,7 @@ public sealed class GatewayStatusWriter
             }
 
             writer.WriteEndArray();
+            RateLimitStatus.Write(writer, _rateLimitStore);
             writer.WriteEndObject();
             await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }

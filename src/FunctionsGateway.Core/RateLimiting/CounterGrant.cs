@@ -7,4 +7,5 @@ namespace FunctionsGateway.RateLimiting;
 /// <param name="WindowEnds">When the window ends.</param>
 /// <param name="ResetAfter">Time until the window ends, from the claim.</param>
 /// <param name="RetryAfter">When nothing was granted: time until the estimate allows a token again.</param>
-internal readonly record struct CounterGrant(long Window, long Granted, long Remaining, DateTimeOffset WindowEnds, TimeSpan ResetAfter, TimeSpan RetryAfter);
+/// <param name="Saturated">The window could not give all that was asked: it is full, or this grant emptied it.</param>
+internal readonly record struct CounterGrant(long Window, long Granted, long Remaining, DateTimeOffset WindowEnds, TimeSpan ResetAfter, TimeSpan RetryAfter, bool Saturated);

@@ -7,21 +7,14 @@ namespace FunctionsGateway.RateLimiting;
 /// <summary>The <c>RateLimits</c> table: counter rows written with ETag optimistic concurrency.</summary>
 internal sealed class RateLimitStore(TableClient table) : IRateLimitCounterStore
 {
-    private long _operations;
-
-    /// <summary>Storage operations made so far (reads, inserts, updates, deletes, failed or not).</summary>
-    public long Operations => Interlocked.Read(ref _operations);
-
     public async ValueTask<RateLimitCounter?> ReadAsync(string counter, long window, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _operations);
         var response = await table.GetEntityIfExistsAsync<RateLimitCounterEntity>(counter, RowKey(window), cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue && response.Value is { } entity ? new RateLimitCounter(entity.Granted, entity.ETag.ToString(), entity.Writer) : null;
     }
 
     public async ValueTask<string?> TryInsertAsync(string counter, long window, long granted, string writer, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _operations);
         try
         {
             var response = await table.AddEntityAsync(Entity(counter, window, granted, writer), cancellationToken).ConfigureAwait(false);
@@ -35,7 +28,6 @@ internal sealed class RateLimitStore(TableClient table) : IRateLimitCounterStore
 
     public async ValueTask<string?> TryUpdateAsync(string counter, long window, long granted, string writer, string etag, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _operations);
         try
         {
             var response = await table.UpdateEntityAsync(Entity(counter, window, granted, writer), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
@@ -49,7 +41,6 @@ internal sealed class RateLimitStore(TableClient table) : IRateLimitCounterStore
 
     public async ValueTask DeleteAsync(string counter, long window, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _operations);
         try
         {
             await table.DeleteEntityAsync(counter, RowKey(window), ETag.All, cancellationToken).ConfigureAwait(false);

@@ -13,9 +13,10 @@ internal static class RateLimitingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="GatewayRateLimiter"/> as a singleton over the <c>RateLimits</c> table (named by
-    /// <c>Gateway:Tables:RateLimits</c>) behind <see cref="ResilientCounterStore"/>, and binds
-    /// <see cref="RateLimitingOptions"/> from <c>Gateway:RateLimiting</c>, validated at start. The table client makes
-    /// no retry of its own and gives up on a call after 2 s, so the limiter's timeout and circuit breaker decide. An
+    /// <c>Gateway:Tables:RateLimits</c>) behind <see cref="ResilientCounterStore"/>, each call counted in
+    /// <see cref="RateLimitStoreOperations"/>, and binds <see cref="RateLimitingOptions"/> from
+    /// <c>Gateway:RateLimiting</c>, validated at start. The table client makes no retry of its own and gives up on a
+    /// call after 2 s, so the limiter's timeout and circuit breaker decide. An
     /// <see cref="IRateLimitCounterStore"/> registered before this call is kept.
     /// </summary>
     public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services, IConfiguration configuration)
@@ -27,6 +28,7 @@ internal static class RateLimitingServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RateLimitStoreOperations>();
         services.TryAddSingleton<IRateLimitCounterStore>(provider =>
         {
             var settings = provider.GetRequiredService<IOptions<GatewayOptions>>().Value;
@@ -35,8 +37,9 @@ internal static class RateLimitingServiceCollectionExtensions
             clientOptions.Retry.Mode = RetryMode.Fixed;
             clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
             var table = GatewayTables.CreateServiceClient(settings.Storage, clientOptions).GetTableClient(settings.Tables.RateLimits);
+            var metered = new MeteredCounterStore(new RateLimitStore(table), provider.GetRequiredService<RateLimitStoreOperations>());
             return new ResilientCounterStore(
-                new RateLimitStore(table),
+                metered,
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<IOptions<RateLimitingOptions>>().Value);
         });

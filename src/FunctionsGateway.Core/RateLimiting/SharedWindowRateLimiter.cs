@@ -7,28 +7,35 @@ namespace FunctionsGateway.RateLimiting;
 /// A request takes a token this instance already holds for the current window, without storage; when there is
 /// none, one claim is made for all the requests of this instance waiting at that moment (they share it).
 /// Leased: a claim takes <c>⌊available × LeaseFraction⌋</c> tokens, or as many as requests wait if more, between
-/// 1 and <see cref="MaxLease"/> and never more than the window still allows, so leases shrink to 1 as the window
-/// fills; unused tokens expire with their window. Exact: a claim takes exactly as many tokens as requests wait,
-/// so no token is held ahead of a request. Either way a full window is remembered until the estimate allows a
-/// token again, so rejected requests cost no storage.
+/// 1 and <see cref="MaxLease"/> and never more than the window still allows. Once a claim finds the window
+/// saturated (full, or emptied by this claim), the instance claims again only at its own <see cref="RecheckSchedule"/>
+/// and then takes what its recent demand (<see cref="DemandRate"/>) uses until its next check or the window's
+/// end, whichever comes first; requests that find no token meanwhile are rejected without storage. Unused
+/// tokens expire with their window. Exact: a claim takes exactly as many tokens as requests wait, so no token is
+/// held ahead of a request, and a full window is remembered until the estimate allows a token again.
 /// </summary>
-internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool leased, TimeProvider time) : RateLimiter
+internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool leased, TimeProvider time, Random? random = null) : RateLimiter
 {
     /// <summary>The largest lease.</summary>
     public const long MaxLease = 1000;
 
-    /// <summary>The part of what the window still allows that one lease takes.</summary>
+    /// <summary>The part of what the window still allows that one lease takes while the window is not saturated.</summary>
     public const double LeaseFraction = 0.1;
 
     /// <summary>Claims one request may start or join before it is refused as contended.</summary>
     public const int MaxClaimRounds = 5;
 
     private readonly Lock _gate = new();
+    private readonly RecheckSchedule _schedule = new(counter.Rule, random ?? Random.Shared);
+    private readonly DemandRate _demand = new(time.GetUtcNow());
     private long _leaseWindow = long.MinValue;
     private long _leaseTokens;
     private long _remaining;
     private DateTimeOffset _leaseEnds;
-    private DateTimeOffset _fullUntil;
+    private DateTimeOffset _nextClaimAt;
+    private bool _saturated;
+    private DateTimeOffset _plannedCheck;
+    private TimeSpan _claimHorizon;
     private Task<CounterGrant>? _claim;
     private long _waiting;
     private long _lastUsedTicks = time.GetTimestamp();
@@ -46,12 +53,14 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         CheckPermitCount(permitCount);
+        _demand.Arrive();
         return TryTakeLocally(startClaim: false, out var lease, out _) ? lease : new WindowLimiterLease(false, 0, TimeSpan.Zero, TimeSpan.FromSeconds(1));
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         CheckPermitCount(permitCount);
+        _demand.Arrive();
         for (var round = 0; round < MaxClaimRounds; round++)
         {
             if (TryTakeLocally(startClaim: true, out var lease, out var claim))
@@ -71,7 +80,7 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
 
             if (grant.Granted == 0)
             {
-                return new WindowLimiterLease(false, 0, grant.ResetAfter, grant.RetryAfter);
+                return new WindowLimiterLease(false, 0, grant.ResetAfter, UntilNextClaim(grant.RetryAfter));
             }
         }
 
@@ -93,9 +102,9 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
                 return true;
             }
 
-            if (now < _fullUntil)
+            if (now < _nextClaimAt)
             {
-                lease = new WindowLimiterLease(false, 0, _leaseEnds - now, _fullUntil - now);
+                lease = new WindowLimiterLease(false, 0, counter.WindowEnd(now) - now, _nextClaimAt - now);
                 return true;
             }
 
@@ -106,12 +115,38 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             }
 
             Interlocked.Increment(ref _waiting);
-            claim = _claim ??= ClaimAsync();
+            if (_claim is null)
+            {
+                PlanClaim(now);
+                _claim = ClaimAsync();
+            }
+
+            claim = _claim;
             return false;
         }
     }
 
+    // A saturated leased instance claims again only at its next check, which may be later than the estimate's.
+    private TimeSpan UntilNextClaim(TimeSpan estimate)
+    {
+        lock (_gate)
+        {
+            var wait = _nextClaimAt - time.GetUtcNow();
+            return wait > estimate ? wait : estimate;
+        }
+    }
+
     private bool LeaseIsCurrent(DateTimeOffset now) => now < _leaseEnds && _leaseWindow != long.MinValue;
+
+    // Called under the gate as a claim starts: when the next check would be if the window stays saturated, and so
+    // how long the tokens of this claim have to serve (never past the window's end, when they expire).
+    private void PlanClaim(DateTimeOffset now)
+    {
+        _demand.Sample(now);
+        var windowEnd = counter.WindowEnd(now);
+        _plannedCheck = _schedule.Next(now, windowEnd, _demand.PerSecond);
+        _claimHorizon = (_plannedCheck < windowEnd ? _plannedCheck : windowEnd) - now;
+    }
 
     private async Task<CounterGrant> ClaimAsync()
     {
@@ -136,24 +171,52 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
         {
             _claim = null;
             _leaseEnds = grant.WindowEnds;
-            if (grant.Granted == 0)
-            {
-                _fullUntil = now + grant.RetryAfter;
-            }
-            else
+            if (grant.Granted > 0)
             {
                 _leaseWindow = grant.Window;
                 _leaseTokens = grant.Granted;
                 _remaining = grant.Remaining;
             }
+
+            _saturated = leased && grant.Saturated;
+            _nextClaimAt = NextClaimAt(grant, now);
         }
 
         return grant;
     }
 
-    // Enough for the requests waiting on this claim and, when leased, a share of what is left if that is more.
-    private long LeaseSize(long available) =>
-        Math.Min(MaxLease, Math.Max(leased ? (long)(available * LeaseFraction) : 1, Interlocked.Read(ref _waiting)));
+    private DateTimeOffset NextClaimAt(CounterGrant grant, DateTimeOffset now)
+    {
+        if (!leased)
+        {
+            return grant.Granted == 0 ? now + grant.RetryAfter : DateTimeOffset.MinValue;
+        }
+
+        if (!grant.Saturated)
+        {
+            return DateTimeOffset.MinValue;
+        }
+
+        // Full until a moment later than the next planned check (the previous window's weight is not what holds
+        // it back): look again then, spread out like every other check.
+        return grant.Granted == 0 && now + grant.RetryAfter > _plannedCheck ? _schedule.After(now, grant.RetryAfter) : _plannedCheck;
+    }
+
+    // Enough for the requests waiting on this claim and, when leased, more if that is more: a share of what is left
+    // while the window is not saturated, else what this instance's demand uses before its next check.
+    private long LeaseSize(long available)
+    {
+        var waiting = Interlocked.Read(ref _waiting);
+        if (!leased)
+        {
+            return Math.Min(MaxLease, Math.Max(1, waiting));
+        }
+
+        var share = _saturated
+            ? (long)Math.Ceiling(_demand.PerSecond * _claimHorizon.TotalSeconds)
+            : (long)(available * LeaseFraction);
+        return Math.Min(MaxLease, Math.Max(share, waiting));
+    }
 
     private static void CheckPermitCount(int permitCount) =>
         ArgumentOutOfRangeException.ThrowIfNotEqual(permitCount, 1);

@@ -7,7 +7,9 @@ namespace FunctionsGateway.RateLimiting;
 /// only if <c>estimate + tokens ≤ limit</c>, so no window's row ever exceeds the limit; a lost race re-reads and
 /// retries, at most <see cref="MaxAttempts"/> times. Each write carries a new writer id, so a write that
 /// succeeded but was reported as a conflict (an SDK retry after a lost response) is recognised on the re-read.
-/// The row this instance last wrote is remembered, so an uncontended claim is a single conditional write.
+/// The row this instance last wrote is remembered, so an uncontended claim is a single conditional write; once
+/// a claim met another writer or emptied the window, the remembered row is known to be stale and the next claim
+/// reads before it writes (a read and a write, rather than a refused write, a read and a write).
 /// Creating a window's row removes the row two windows back, so a counter keeps at most three rows.
 /// </summary>
 internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string counter, RateLimitRule rule, TimeProvider time)
@@ -23,6 +25,13 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
 
     /// <summary>The limit counted.</summary>
     public RateLimitRule Rule => rule;
+
+    /// <summary>When the fixed window that contains <paramref name="now"/> ends.</summary>
+    public DateTimeOffset WindowEnd(DateTimeOffset now)
+    {
+        var windowMs = (long)rule.Window.TotalMilliseconds;
+        return DateTimeOffset.FromUnixTimeMilliseconds(((now.ToUnixTimeMilliseconds() / windowMs) + 1) * windowMs);
+    }
 
     /// <summary>
     /// Claims up to <c>size(available)</c> tokens, where available is what the estimate still allows (at least 1
@@ -41,7 +50,7 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
 
         // The row as this instance last wrote it: if nobody wrote since, the conditional write needs no read first.
         var last = Volatile.Read(ref _lastWritten);
-        var current = last is not null && last.Window == window
+        var current = last is not null && last.Window == window && !last.Stale
             ? last.Row
             : await store.ReadAsync(counter, window, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -50,10 +59,13 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
             var available = (long)Math.Floor(rule.Permits - weighted - granted);
             if (available < 1)
             {
-                return new CounterGrant(window, 0, 0, windowEnds, resetAfter, RetryAfter(previous, granted, elapsed, resetAfter));
+                // Others fill the window too: what this instance last wrote no longer tells the row's state.
+                MarkStale();
+                return new CounterGrant(window, 0, 0, windowEnds, resetAfter, RetryAfter(previous, granted, elapsed, resetAfter), Saturated: true);
             }
 
-            var tokens = Math.Clamp(size(available), 1, available);
+            var wanted = size(available);
+            var tokens = Math.Clamp(wanted, 1, available);
             var writer = Guid.NewGuid().ToString("N");
             var etag = current is null
                 ? await store.TryInsertAsync(counter, window, tokens, writer, cancellationToken).ConfigureAwait(false)
@@ -66,17 +78,27 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
 
             if (etag is not null)
             {
-                Volatile.Write(ref _lastWritten, new WrittenRow(window, new RateLimitCounter(granted + tokens, etag, writer)));
+                var saturated = wanted >= available;
+                Volatile.Write(ref _lastWritten, new WrittenRow(window, new RateLimitCounter(granted + tokens, etag, writer), Stale: saturated || attempt > 0));
                 if (granted == 0)
                 {
                     await store.DeleteAsync(counter, window - 2, cancellationToken).ConfigureAwait(false);
                 }
 
-                return new CounterGrant(window, tokens, available - tokens, windowEnds, resetAfter, TimeSpan.Zero);
+                return new CounterGrant(window, tokens, available - tokens, windowEnds, resetAfter, TimeSpan.Zero, saturated);
             }
         }
 
-        return new CounterGrant(window, 0, 0, windowEnds, resetAfter, TimeSpan.FromSeconds(1));
+        MarkStale();
+        return new CounterGrant(window, 0, 0, windowEnds, resetAfter, TimeSpan.FromSeconds(1), Saturated: true);
+    }
+
+    private void MarkStale()
+    {
+        if (Volatile.Read(ref _lastWritten) is { Stale: false } last)
+        {
+            Volatile.Write(ref _lastWritten, last with { Stale = true });
+        }
     }
 
     private async ValueTask<long> PreviousGrantedAsync(long window, CancellationToken cancellationToken)
@@ -110,5 +132,5 @@ internal sealed class SlidingWindowCounter(IRateLimitCounterStore store, string 
 
     private sealed record WindowCount(long Window, long Granted);
 
-    private sealed record WrittenRow(long Window, RateLimitCounter Row);
+    private sealed record WrittenRow(long Window, RateLimitCounter Row, bool Stale);
 }

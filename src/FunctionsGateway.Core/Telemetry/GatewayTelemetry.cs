@@ -32,4 +32,8 @@ public static class GatewayTelemetry
     /// <summary>Rate limit decisions made without the shared counters because storage failed, by <c>failure</c> (open, closed).</summary>
     internal static readonly Counter<long> RateLimitStoreFailures = Meter.CreateCounter<long>("gateway.ratelimit.store_failures",
         description: "Rate limit decisions made without the shared counters because storage failed.");
+
+    /// <summary>Storage operations on the rate limit counters, by <c>operation</c> (read, write, conflict, delete).</summary>
+    internal static readonly Counter<long> RateLimitStoreOperations = Meter.CreateCounter<long>("gateway.ratelimit.store_operations",
+        description: "Storage operations on the rate limit counters.");
 }

@@ -29,7 +29,7 @@ public sealed class GatewayRateLimiterTests
     }
 
     [Fact]
-    public async Task Check_OverTheLimit_RejectedWithRetryAfterToTheWindowEnd()
+    public async Task Check_OverTheLimit_RejectedWithRetryAfterToTheWindowEndOrJustAfter()
     {
         using var limiter = NewLimiter(_store);
         var policy = Policy("2/1m");
@@ -39,9 +39,10 @@ public sealed class GatewayRateLimiterTests
 
         var decision = await limiter.CheckAsync(Request(), "r1", policy, GatewayIdentity.Anonymous, default);
 
+        // The window ends in 40 s; the instance claims again then, plus a random part of up to 3 s (a twentieth of the period).
         Assert.False(decision.Admitted);
         Assert.False(decision.StoreUnavailable);
-        Assert.Equal(40, decision.RetryAfterSeconds);
+        Assert.InRange(decision.RetryAfterSeconds, 40, 43);
         Assert.Equal("\"2/1m\";r=0;t=40", decision.StateHeader);
     }
 

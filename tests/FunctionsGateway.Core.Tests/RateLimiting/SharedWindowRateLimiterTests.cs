@@ -97,6 +97,56 @@ public sealed class SharedWindowRateLimiterTests
     }
 
     [Fact]
+    public async Task Acquire_LeasedClaimFindsTheWindowFull_RetryAfterIsTheNextCheck()
+    {
+        using var limiter = NewLimiter(leased: true);
+        await HalfWayThroughAFullWindowAsync();
+
+        using var lease = await limiter.AcquireAsync();
+
+        // The estimate frees a token in 0.6 s, but this instance claims again one interval (6 s) later.
+        Assert.False(lease.IsAcquired);
+        Assert.True(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(6), retryAfter);
+    }
+
+    [Fact]
+    public async Task Acquire_LeasedWindowSaturated_RejectedWithoutStorageUntilItsNextCheck()
+    {
+        using var limiter = await SaturatedLimiterAsync();
+        var operations = _store.Operations;
+        _time.Advance(TimeSpan.FromSeconds(5.5));
+
+        using var lease = await limiter.AcquireAsync();
+
+        // The previous window's weight frees a token every 0.6 s, but the next check is one interval (6 s) later.
+        Assert.False(lease.IsAcquired);
+        Assert.True(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(0.5), retryAfter);
+        Assert.Equal(operations, _store.Operations);
+    }
+
+    [Fact]
+    public async Task Acquire_LeasedWindowSaturatedAtItsNextCheck_ClaimsWhatItsDemandUsesUntilTheCheckAfter()
+    {
+        using var limiter = await SaturatedLimiterAsync();
+        for (var i = 0; i < 11; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(0.5));
+            (await limiter.AcquireAsync()).Dispose();
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+
+        using var lease = await limiter.AcquireAsync();
+
+        // 10 tokens have faded in. Demand: 2 a second since the last check, averaged half and half with 1 in the
+        // first 30 s, about 1 a second; for the 6 s until the next check that is 7 tokens.
+        Assert.True(lease.IsAcquired);
+        Assert.Equal(57, await _store.GrantedAsync("c1", 30_000_000));
+    }
+
+    [Fact]
     public async Task Acquire_UnusedLeaseAfterItsWindow_ExpiresAndANewLeaseIsClaimed()
     {
         using var limiter = NewLimiter(leased: true);
@@ -129,6 +179,24 @@ public sealed class SharedWindowRateLimiterTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(2));
     }
 
+    // Half way through a window, the previous window full and this one at half: the estimate allows nothing, and a
+    // leased limiter's claim finds the window saturated; a token fades back in every 0.6 s.
+    private async Task HalfWayThroughAFullWindowAsync()
+    {
+        await _store.SetAsync("c1", 29_999_999, 100);
+        await _store.SetAsync("c1", 30_000_000, 50);
+        _time.Advance(TimeSpan.FromSeconds(30));
+    }
+
+    private async Task<SharedWindowRateLimiter> SaturatedLimiterAsync()
+    {
+        var limiter = NewLimiter(leased: true);
+        await HalfWayThroughAFullWindowAsync();
+        (await limiter.AcquireAsync()).Dispose();
+        return limiter;
+    }
+
+    // No random part in the times of claims: a saturated limiter checks again exactly one interval later.
     private SharedWindowRateLimiter NewLimiter(bool leased) =>
-        new(new SlidingWindowCounter(_store, "c1", PerMinute, _time), leased, _time);
+        new(new SlidingWindowCounter(_store, "c1", PerMinute, _time), leased, _time, new FixedRandom(0));
 }

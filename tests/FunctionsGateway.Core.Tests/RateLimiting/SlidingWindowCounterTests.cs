@@ -161,6 +161,70 @@ public sealed class SlidingWindowCounterTests
         Assert.Equal(1 + SlidingWindowCounter.MaxAttempts, await _store.GrantedAsync(Counter, Window));
     }
 
-    private SlidingWindowCounter NewCounter(int permits) =>
-        new(_store, Counter, new RateLimitRule(permits, TimeSpan.FromMinutes(1), $"{permits}/1m"), _time);
+    [Fact]
+    public async Task Claim_TakesAllThatIsLeft_GrantIsSaturated()
+    {
+        var counter = NewCounter(100);
+        await _store.SetAsync(Counter, Window, 95);
+
+        var grant = await counter.ClaimAsync(available => 5, default);
+
+        Assert.True(grant.Saturated);
+    }
+
+    [Fact]
+    public async Task Claim_TakesLessThanIsLeft_GrantIsNotSaturated()
+    {
+        var counter = NewCounter(100);
+
+        var grant = await counter.ClaimAsync(available => 10, default);
+
+        Assert.False(grant.Saturated);
+    }
+
+    [Fact]
+    public async Task Claim_NextUncontendedClaim_IsOneWriteWithoutARead()
+    {
+        var operations = new RateLimitStoreOperations();
+        var counter = NewCounter(100, new MeteredCounterStore(_store, operations));
+        await counter.ClaimAsync(available => 10, default);
+        var before = (operations.Reads, operations.Writes);
+
+        await counter.ClaimAsync(available => 10, default);
+
+        Assert.Equal((before.Reads, before.Writes + 1), (operations.Reads, operations.Writes));
+        Assert.Equal(0, operations.Conflicts);
+    }
+
+    [Fact]
+    public async Task Claim_AfterASaturatedClaimAndAnotherWriter_ReadsBeforeWritingWithoutAConflict()
+    {
+        var operations = new RateLimitStoreOperations();
+        var counter = NewCounter(100, new MeteredCounterStore(_store, operations));
+        await _store.SetAsync(Counter, Window - 1, 100);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await counter.ClaimAsync(available => 1000, default);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        await _store.SetAsync(Counter, Window, 55);
+        var before = (operations.Reads, operations.Writes);
+
+        var grant = await counter.ClaimAsync(available => 1000, default);
+
+        Assert.Equal(5, grant.Granted);
+        Assert.Equal((before.Reads + 1, before.Writes + 1), (operations.Reads, operations.Writes));
+        Assert.Equal(0, operations.Conflicts);
+    }
+
+    [Fact]
+    public void WindowEnd_AnyMomentOfAWindow_IsTheStartOfTheNext()
+    {
+        var counter = NewCounter(100);
+
+        var end = counter.WindowEnd(WindowStart.AddSeconds(59.999));
+
+        Assert.Equal(WindowStart.AddMinutes(1), end);
+    }
+
+    private SlidingWindowCounter NewCounter(int permits, IRateLimitCounterStore? store = null) =>
+        new(store ?? _store, Counter, new RateLimitRule(permits, TimeSpan.FromMinutes(1), $"{permits}/1m"), _time);
 }

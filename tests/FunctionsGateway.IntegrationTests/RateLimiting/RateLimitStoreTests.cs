@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using FunctionsGateway.Core.Tests.RateLimiting;
 using FunctionsGateway.IntegrationTests.Infrastructure;
 using FunctionsGateway.RateLimiting;
 using Microsoft.Extensions.Time.Testing;
@@ -22,7 +23,8 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
     [InlineData(false)]
     public async Task Acquire_ConcurrentClientsOnFourInstances_NeverMoreThanTheLimitPerWindow(bool leased)
     {
-        var store = new RateLimitStore(await NewTableAsync());
+        var operations = new RateLimitStoreOperations();
+        var store = new MeteredCounterStore(new RateLimitStore(await NewTableAsync()), operations);
         var time = new FakeTimeProvider(WindowStart);
         var rule = new RateLimitRule(100, TimeSpan.FromMinutes(1), "100/1m");
         var instances = Enumerable.Range(0, 4).Select(_ => new SharedWindowRateLimiter(new SlidingWindowCounter(store, Counter, rule, time), leased, time)).ToList();
@@ -40,7 +42,7 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
         }
 
         output.WriteLine($"{(leased ? "leased" : "exact")}: admitted per window {string.Join(", ", admittedPerWindow)}; "
-            + $"{store.Operations} storage operations, {(double)store.Operations / admittedPerWindow.Sum():F3} per admitted request");
+            + $"{operations.Total} storage operations, {(double)operations.Total / admittedPerWindow.Sum():F3} per admitted request");
         Assert.All(admittedPerWindow, admitted => Assert.InRange(admitted, 90, 100));
 
         instances.ForEach(i => i.Dispose());
@@ -49,7 +51,8 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
     [Fact]
     public async Task Acquire_LeasedSteadyDemand_FewStorageOperationsPerAdmittedRequest()
     {
-        var store = new RateLimitStore(await NewTableAsync());
+        var operations = new RateLimitStoreOperations();
+        var store = new MeteredCounterStore(new RateLimitStore(await NewTableAsync()), operations);
         var time = new FakeTimeProvider(WindowStart);
         var rule = new RateLimitRule(1000, TimeSpan.FromMinutes(1), "1000/1m");
         using var limiter = new SharedWindowRateLimiter(new SlidingWindowCounter(store, Counter, rule, time), leased: true, time);
@@ -62,10 +65,23 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
             time.Advance(TimeSpan.FromMilliseconds(20));
         }
 
-        var perAdmitted = (double)store.Operations / admitted;
-        output.WriteLine($"leased, one instance, 1200 requests over 24 s against 1000/1m: {admitted} admitted, {store.Operations} operations, {perAdmitted:F3} per admitted request");
+        var perAdmitted = (double)operations.Total / admitted;
+        output.WriteLine($"leased, one instance, 1200 requests over 24 s against 1000/1m: {admitted} admitted, {operations.Total} operations, {perAdmitted:F3} per admitted request");
         Assert.Equal(1000, admitted);
         Assert.InRange(perAdmitted, 0, 0.1);
+    }
+
+    [Fact]
+    public async Task Acquire_LeasedFourInstancesSaturatedOverSeveralWindows_NeverOverAtLeast97PercentUsedAndFewOperations()
+    {
+        var rule = new RateLimitRule(2000, TimeSpan.FromSeconds(10), "2000/10s");
+        var run = new SaturationRun(new RateLimitStore(await NewTableAsync()), rule) { Instances = 4, RequestsPerInstancePerTick = 5, Windows = 5 };
+
+        var result = await run.RunAsync();
+
+        output.WriteLine("leased, 4 instances, 10 x the limit of 2000/10s: " + result);
+        Assert.All(result.AdmittedPerWindow, admitted => Assert.InRange(admitted, 1940, 2000));
+        Assert.InRange(result.OperationsPerAdmitted, 0, 0.05);
     }
 
     [Fact]

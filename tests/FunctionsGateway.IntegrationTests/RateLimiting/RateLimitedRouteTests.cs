@@ -45,6 +45,31 @@ public sealed class RateLimitedRouteTests(AzuriteFixture azurite)
         }
     }
 
+    [Theory]
+    [InlineData("exact")]
+    [InlineData("leased")]
+    public async Task FloodAfterTheLimit_RejectedWithoutStorage_AndTheListingCountsTheOperations(string mode)
+    {
+        await using var backend = await EchoBackend.StartAsync("orders", "http://127.0.0.1:0");
+        await using var gateway = await StartAsync(backend, ("RateLimit", "3/1h"), ("RateLimitBy", "route"), ("RateLimitMode", mode));
+        for (var i = 0; i < 4; i++)
+        {
+            (await gateway.Client.GetAsync("/orders/1")).Dispose();
+        }
+
+        var before = StoreOperations(await gateway.StatusAsync());
+
+        var flood = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            using var response = await gateway.Client.GetAsync("/orders/1");
+            return response.StatusCode;
+        }));
+
+        Assert.All(flood, status => Assert.Equal(HttpStatusCode.TooManyRequests, status));
+        Assert.Equal(before, StoreOperations(await gateway.StatusAsync()));
+        Assert.InRange(before.Read + before.Write + before.Conflict + before.Delete, 3, 10);
+    }
+
     [Fact]
     public async Task CountersGoneMidRun_FailClosedRouteAnswers503_FailOpenRouteKeepsServingUnderItsLocalLimit()
     {
@@ -94,6 +119,13 @@ public sealed class RateLimitedRouteTests(AzuriteFixture azurite)
         var problem = Assert.Single(problems, p => p.GetProperty("rowKey").GetString() == "orders");
         Assert.Equal("RateLimit", problem.GetProperty("column").GetString());
         Assert.Equal("error", problem.GetProperty("severity").GetString());
+    }
+
+    private static (long Read, long Write, long Conflict, long Delete) StoreOperations(JsonElement status)
+    {
+        var operations = status.GetProperty("rateLimitStoreOperations");
+        return (operations.GetProperty("read").GetInt64(), operations.GetProperty("write").GetInt64(),
+            operations.GetProperty("conflict").GetInt64(), operations.GetProperty("delete").GetInt64());
     }
 
     private async Task<GatewayUnderTest> StartAsync(EchoBackend backend, params (string Column, object Value)[] limits) =>
