@@ -4,7 +4,8 @@ namespace FunctionsGateway.RateLimiting;
 /// When a leased limiter whose window is saturated claims again. Under demand above the limit, tokens come back
 /// continuously as the previous window's weight fades (at most limit / period per second); claiming each one as
 /// it frees up would cost a storage round trip per admitted request, and every instance would wake at the same
-/// computed moment. Instead each instance looks again after <see cref="Interval"/> (a tenth of the period) plus a
+/// computed moment. Instead each instance looks again after <see cref="Interval"/> (a tenth of the period, at most a
+/// minute) plus a
 /// random part of up to half of it, so instances spread out. The sliding estimate is continuous across windows,
 /// so tokens claimed a little later are not lost, except at a fixed window's end: within the window's last
 /// interval, a check is brought forward to the last moment from which what fades in until then can still be used
@@ -22,8 +23,21 @@ internal sealed class RecheckSchedule(RateLimitRule rule, Random random)
     /// <summary>The part of the limit that may still fade in after a window's last check.</summary>
     public const double EndShortfallFraction = 0.01;
 
+    /// <summary>
+    /// The longest <see cref="Interval"/>: a saturated hourly or daily quota would otherwise keep a client waiting
+    /// hours for tokens that come back every second; checking every minute costs a few thousand operations a day.
+    /// </summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromMinutes(1);
+
     /// <summary>The shortest time between two checks of one instance in the body of a window.</summary>
-    public TimeSpan Interval => rule.Window * IntervalFraction;
+    public TimeSpan Interval
+    {
+        get
+        {
+            var interval = rule.Window * IntervalFraction;
+            return interval < MaxInterval ? interval : MaxInterval;
+        }
+    }
 
     /// <summary>
     /// The next check after one at <paramref name="now"/>, while tokens fade back in and this instance sees

@@ -69,6 +69,17 @@ public sealed class RecheckScheduleTests
     }
 
     [Fact]
+    public void Next_DailyQuota_AtMostAMinutePlusHalfOfIt()
+    {
+        var schedule = new RecheckSchedule(new RateLimitRule(10_000, TimeSpan.FromDays(1), "10000/1d"), new FixedRandom(1));
+        var now = WindowEnd.AddHours(-12);
+
+        var next = schedule.Next(now, WindowEnd, demandPerSecond: 5);
+
+        Assert.Equal(now.AddSeconds(90), next);
+    }
+
+    [Fact]
     public void After_TheWaitPlusUpToHalfAnIntervalAtRandom()
     {
         var schedule = new RecheckSchedule(TwoThousandPerTenSeconds, new FixedRandom(1));
