@@ -37,28 +37,26 @@ internal static class SharedRateLimiterPartitions
     {
         ArgumentNullException.ThrowIfNull(rule);
         var local = memory ?? new InMemoryRateLimitCounterStore();
-        if (mode == RateLimitMode.Local)
-        {
-            return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(
-                RateLimitCounterName.For(counterScope, rule, key),
-                counter =>
-                {
-                    local.RemoveExpired(rule, time);
-                    return new SharedWindowRateLimiter(new SlidingWindowCounter(local, counter, rule, time), leased: false, time);
-                }));
-        }
-
         var leased = mode == RateLimitMode.Leased;
-        return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(
-            RateLimitCounterName.For(counterScope, rule, key),
-            counter =>
+        Func<string, RateLimiter> create = mode == RateLimitMode.Local
+            ? key =>
             {
                 local.RemoveExpired(rule, time);
+                var counter = RateLimitCounterName.For(counterScope, rule, key);
+                return new SharedWindowRateLimiter(new SlidingWindowCounter(local, counter, rule, time), leased: false, time);
+            }
+            : key =>
+            {
+                local.RemoveExpired(rule, time);
+                var counter = RateLimitCounterName.For(counterScope, rule, key);
                 return new StoreFallbackRateLimiter(
                     new SharedWindowRateLimiter(new SlidingWindowCounter(sharedStore, counter, rule, time), leased, time),
                     new SharedWindowRateLimiter(new SlidingWindowCounter(local, counter, rule, time), leased: false, time),
                     failure,
                     logger);
-            }));
+            };
+
+        // Partitioned by the key itself: the counter's name (a SHA-256) is computed once per partition, not per request.
+        return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, create));
     }
 }
