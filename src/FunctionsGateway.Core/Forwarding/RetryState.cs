@@ -23,6 +23,9 @@ internal sealed class RetryState
     /// <summary>The backend the next attempt goes to, once a retry has been decided.</summary>
     public BackendDefinition? Next { get; set; }
 
+    /// <summary>The first attempt's result, handed to the retry pipeline so it starts with a backoff.</summary>
+    public AttemptResult? FirstResult { get; set; }
+
     /// <summary>The status of a backend answer held back for a retry (502, 503, 504), else 0.</summary>
     public int HeldStatus { get; set; }
 }

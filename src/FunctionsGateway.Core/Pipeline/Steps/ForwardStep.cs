@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
@@ -106,6 +107,8 @@ internal sealed partial class ForwardStep : IGatewayStep
             : ForwardAsync(context, feature, route, remaining);
     }
 
+    // Pooled state machines: a forwarded request completes asynchronously, and these three would each box one per request.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<GatewayStepResult> ForwardAsync(HttpContext context, GatewayRequestFeature feature, RouteDefinition route, TimeSpan remaining)
     {
         _breakers.Observe(feature.Snapshot);
@@ -122,9 +125,14 @@ internal sealed partial class ForwardStep : IGatewayStep
         bool deadlinePassed;
         try
         {
+            // The first attempt runs outside the retry pipeline, so a request that succeeds at once pays only for its breaker.
             result = await BufferBodyAsync(context, feature, route, deadline.Token).ConfigureAwait(false)
-                ? await AttemptsAsync(context, feature, route, resilience).ConfigureAwait(false)
+                ? await AttemptAsync(context, feature, resilience).ConfigureAwait(false)
                 : new AttemptResult(AttemptKind.Cancelled, 0, ForwarderError.RequestBodyClient, Retry: false);
+            if (result.Retry)
+            {
+                result = await RetriesAsync(context, feature, result, resilience).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -170,16 +178,12 @@ internal sealed partial class ForwardStep : IGatewayStep
         return GatewayStepResult.Fail(answer);
     }
 
-    private async ValueTask<AttemptResult> AttemptsAsync(HttpContext context, GatewayRequestFeature feature, RouteDefinition route, ResilienceContext resilience)
+    private async ValueTask<AttemptResult> RetriesAsync(HttpContext context, GatewayRequestFeature feature, AttemptResult first, ResilienceContext resilience)
     {
-        if (route.Retries == 0)
-        {
-            // AttemptAsync throws rather than returning an exception, so a single attempt's outcome always has a result.
-            return (await AttemptAsync(context, feature, resilience).ConfigureAwait(false)).Result;
-        }
-
+        // The retry pipeline starts from the first attempt's result (handed back once), so Polly waits its backoff before the second.
+        feature.Retry!.FirstResult = first;
         var outcome = await _retry.ExecuteOutcomeAsync(
-            static (resilience, state) => state.Step.AttemptAsync(state.Context, state.Feature, resilience),
+            static (resilience, state) => state.Step.RetryAttemptAsync(state.Context, state.Feature, resilience),
             resilience,
             (Step: this, Context: context, Feature: feature)).ConfigureAwait(false);
         return outcome.Exception switch
@@ -192,7 +196,19 @@ internal sealed partial class ForwardStep : IGatewayStep
         };
     }
 
-    private async ValueTask<Outcome<AttemptResult>> AttemptAsync(HttpContext context, GatewayRequestFeature feature, ResilienceContext resilience)
+    private async ValueTask<Outcome<AttemptResult>> RetryAttemptAsync(HttpContext context, GatewayRequestFeature feature, ResilienceContext resilience)
+    {
+        if (feature.Retry is { FirstResult: { } first } state)
+        {
+            state.FirstResult = null;
+            return Outcome.FromResult(first);
+        }
+
+        return Outcome.FromResult(await AttemptAsync(context, feature, resilience).ConfigureAwait(false));
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AttemptResult> AttemptAsync(HttpContext context, GatewayRequestFeature feature, ResilienceContext resilience)
     {
         if (feature.Retry is { Next: { } next } state)
         {
@@ -205,17 +221,17 @@ internal sealed partial class ForwardStep : IGatewayStep
         for (var refusals = 0; ; refusals++)
         {
             var outcome = await _breakers.For(backend).Pipeline.ExecuteOutcomeAsync(
-                static (resilience, state) => state.Step.SendOutcomeAsync(state.Context, state.Feature, state.Backend, resilience.CancellationToken),
+                static (resilience, state) => state.Step.SendAsync(state.Context, state.Feature, state.Backend, resilience.CancellationToken),
                 resilience,
                 (Step: this, Context: context, Feature: feature, Backend: backend)).ConfigureAwait(false);
             if (outcome.Exception is null)
             {
-                return outcome;
+                return outcome.Result;
             }
 
             if (outcome.Exception is not BrokenCircuitException)
             {
-                ExceptionDispatchInfo.Throw(outcome.Exception);
+                return Rethrow(outcome.Exception);
             }
 
             // The breaker refused: its one half-open trial is under way, or it has just opened. Another backend takes the
@@ -224,7 +240,7 @@ internal sealed partial class ForwardStep : IGatewayStep
             var other = refusals == 0 ? _backends.Next(feature, [backend]) : null;
             if (other is null || ReferenceEquals(other, backend))
             {
-                return Outcome.FromResult(await SendAsync(context, feature, backend, resilience.CancellationToken).ConfigureAwait(false));
+                return (await SendAsync(context, feature, backend, resilience.CancellationToken).ConfigureAwait(false)).Result;
             }
 
             backend = other;
@@ -232,10 +248,8 @@ internal sealed partial class ForwardStep : IGatewayStep
         }
     }
 
-    private async ValueTask<Outcome<AttemptResult>> SendOutcomeAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken) =>
-        Outcome.FromResult(await SendAsync(context, feature, backend, cancellationToken).ConfigureAwait(false));
-
-    private async ValueTask<AttemptResult> SendAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome<AttemptResult>> SendAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("gateway.backend", backend.Id.Key);
         var route = feature.MatchedRoute;
@@ -247,16 +261,16 @@ internal sealed partial class ForwardStep : IGatewayStep
             {
                 var held = state.HeldStatus;
                 state.HeldStatus = 0;
-                return new AttemptResult(AttemptKind.Held, held, error, Retry: true);
+                return Outcome.FromResult(new AttemptResult(AttemptKind.Held, held, error, Retry: true));
             }
 
-            return new AttemptResult(AttemptKind.Answered, context.Response.StatusCode, error, Retry: false);
+            return Outcome.FromResult(new AttemptResult(AttemptKind.Answered, context.Response.StatusCode, error, Retry: false));
         }
 
         var kind = Classify(error, context.Features.Get<IForwarderErrorFeature>()?.Exception, context, cancellationToken);
         var retry = !context.Response.HasStarted && !cancellationToken.IsCancellationRequested
             && _decider.TryRetry(context, feature, backend, kind, status: 0);
-        return new AttemptResult(kind, 0, error, retry);
+        return Outcome.FromResult(new AttemptResult(kind, 0, error, retry));
     }
 
     private static AttemptKind Classify(ForwarderError error, Exception? exception, HttpContext context, CancellationToken cancellationToken)
