@@ -69,12 +69,7 @@ public sealed class RetryTests(AzuriteFixture azurite)
         var healthy = new CountingBackend(200);
         await using var first = await failing.StartAsync();
         await using var second = await healthy.StartAsync();
-        await using var gateway = await StartAsync(async t =>
-        {
-            await t.AddBackendAsync("get503", "primary", ("Url", first.Url.ToString()));
-            await t.AddBackendAsync("get503", "backup", ("Url", second.Url.ToString()), ("Priority", 1));
-            await t.AddRouteAsync("get503", ("Path", "/get503"), ("Pool", "get503"));
-        });
+        await using var gateway = await StartWithPrimaryAndBackupAsync("get503", first.Url.ToString(), second.Url.ToString());
 
         using var response = await gateway.Client.GetAsync("/get503");
 
@@ -91,12 +86,7 @@ public sealed class RetryTests(AzuriteFixture azurite)
         await using var hanging = await TestBackend.StartAsync(context => Task.Delay(Timeout.Infinite, context.RequestAborted));
         var healthy = new CountingBackend(200);
         await using var second = await healthy.StartAsync();
-        await using var gateway = await StartAsync(async t =>
-        {
-            await t.AddBackendAsync("silent", "primary", ("Url", hanging.Url.ToString()));
-            await t.AddBackendAsync("silent", "backup", ("Url", second.Url.ToString()), ("Priority", 1));
-            await t.AddRouteAsync("silent", ("Path", "/silent"), ("Pool", "silent"), ("TimeoutSeconds", 1));
-        });
+        await using var gateway = await StartWithPrimaryAndBackupAsync("silent", hanging.Url.ToString(), second.Url.ToString(), routeColumn: ("TimeoutSeconds", 1));
 
         using var response = await gateway.Client.GetAsync("/silent");
 
@@ -113,12 +103,7 @@ public sealed class RetryTests(AzuriteFixture azurite)
         var healthy = new CountingBackend(200);
         await using var first = await failing.StartAsync();
         await using var second = await healthy.StartAsync();
-        await using var gateway = await StartAsync(async t =>
-        {
-            await t.AddBackendAsync("post503", "primary", ("Url", first.Url.ToString()));
-            await t.AddBackendAsync("post503", "backup", ("Url", second.Url.ToString()), ("Priority", 1));
-            await t.AddRouteAsync("post503", ("Path", "/post503"), ("Pool", "post503"));
-        });
+        await using var gateway = await StartWithPrimaryAndBackupAsync("post503", first.Url.ToString(), second.Url.ToString());
 
         using var response = await gateway.Client.PostAsync("/post503", new StringContent("order"));
 
@@ -133,13 +118,7 @@ public sealed class RetryTests(AzuriteFixture azurite)
     {
         var healthy = new CountingBackend(201);
         await using var second = await healthy.StartAsync();
-        await using var gateway = await StartAsync(
-            async t =>
-            {
-                await t.AddBackendAsync("postdead", "primary", ("Url", ClosedPort.Url().ToString()));
-                await t.AddBackendAsync("postdead", "backup", ("Url", second.Url.ToString()), ("Priority", 1));
-                await t.AddRouteAsync("postdead", ("Path", "/postdead"), ("Pool", "postdead"));
-            },
+        await using var gateway = await StartWithPrimaryAndBackupAsync("postdead", ClosedPort.Url().ToString(), second.Url.ToString(),
             new Dictionary<string, string?> { ["Gateway:Forwarding:RetryBodyBufferBytes"] = "0" });
         var body = new byte[100_000];
         new Random(3).NextBytes(body);
@@ -158,12 +137,7 @@ public sealed class RetryTests(AzuriteFixture azurite)
         var healthy = new CountingBackend(200);
         await using var first = await failing.StartAsync();
         await using var second = await healthy.StartAsync();
-        await using var gateway = await StartAsync(async t =>
-        {
-            await t.AddBackendAsync("putsmall", "primary", ("Url", first.Url.ToString()));
-            await t.AddBackendAsync("putsmall", "backup", ("Url", second.Url.ToString()), ("Priority", 1));
-            await t.AddRouteAsync("putsmall", ("Path", "/putsmall"), ("Pool", "putsmall"));
-        });
+        await using var gateway = await StartWithPrimaryAndBackupAsync("putsmall", first.Url.ToString(), second.Url.ToString());
         var body = new byte[4000];
         new Random(9).NextBytes(body);
 
@@ -182,13 +156,7 @@ public sealed class RetryTests(AzuriteFixture azurite)
         var healthy = new CountingBackend(200);
         await using var first = await failing.StartAsync();
         await using var second = await healthy.StartAsync();
-        await using var gateway = await StartAsync(
-            async t =>
-            {
-                await t.AddBackendAsync("putlarge", "primary", ("Url", first.Url.ToString()));
-                await t.AddBackendAsync("putlarge", "backup", ("Url", second.Url.ToString()), ("Priority", 1));
-                await t.AddRouteAsync("putlarge", ("Path", "/putlarge"), ("Pool", "putlarge"));
-            },
+        await using var gateway = await StartWithPrimaryAndBackupAsync("putlarge", first.Url.ToString(), second.Url.ToString(),
             new Dictionary<string, string?> { ["Gateway:Forwarding:RetryBodyBufferBytes"] = "1024" });
 
         using var response = await gateway.Client.PutAsync("/putlarge", new ByteArrayContent(new byte[10_000]));
@@ -256,6 +224,23 @@ public sealed class RetryTests(AzuriteFixture azurite)
 
     private Task<GatewayUnderTest> StartAsync(Func<TestTables, Task> seed, IDictionary<string, string?>? settings = null) =>
         GatewayUnderTest.StartWithRowsAsync(azurite.ConnectionString, seed, settings);
+
+    /// <summary>
+    /// A route <c>/NAME</c> over the pool NAME: <c>primary</c> takes every first attempt, <c>backup</c> (priority 1) is
+    /// where a retry goes, so each test knows which backend sees what.
+    /// </summary>
+    private Task<GatewayUnderTest> StartWithPrimaryAndBackupAsync(string name, string primary, string backup,
+        IDictionary<string, string?>? settings = null, (string Column, object Value)? routeColumn = null) =>
+        StartAsync(
+            async t =>
+            {
+                await t.AddBackendAsync(name, "primary", ("Url", primary));
+                await t.AddBackendAsync(name, "backup", ("Url", backup), ("Priority", 1));
+                await t.AddRouteAsync(name, routeColumn is { } column
+                    ? [("Path", $"/{name}"), ("Pool", name), column]
+                    : [("Path", $"/{name}"), ("Pool", name)]);
+            },
+            settings);
 
     /// <summary>A backend that reads the body, keeps it, and answers a fixed status with the body <c>from STATUS</c>.</summary>
     private sealed class CountingBackend(int status, string? retryAfter = null)
