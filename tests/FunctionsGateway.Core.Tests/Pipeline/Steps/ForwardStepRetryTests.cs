@@ -207,6 +207,23 @@ public sealed class ForwardStepRetryTests : IDisposable
     }
 
     [Fact]
+    public async Task InvokeAsync_DeadlineLeavesNoRoomForABackoff_NotRetried()
+    {
+        _forwarder.Status(503);
+        var route = Route("/orders");
+        var almostOver = TimeProvider.System.GetTimestamp() - (long)((route.RequestTimeout - TimeSpan.FromMilliseconds(80)).TotalSeconds * TimeProvider.System.TimestampFrequency);
+        var feature = FeatureFor(route, almostOver, TwoBackends);
+        feature.Backend = TwoBackends.Backends[0];
+        var context = Request("GET", "/orders");
+
+        var result = await InvokeAsync(context, feature);
+
+        Assert.Equal((true, null), (result.Ended, result.Error));
+        Assert.Single(_forwarder.Destinations);
+        Assert.Equal(503, context.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task InvokeAsync_BackendAsked429WithRetryAfter_LaterRetriesAvoidIt()
     {
         var three = Pool("orders", "orders-1", "orders-2", "orders-3");
