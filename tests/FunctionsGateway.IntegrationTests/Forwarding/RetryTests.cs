@@ -62,6 +62,58 @@ public sealed class RetryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Get_OneOfThreeBackendsStoppedUnderLoad_NoRequestFails()
+    {
+        var backends = new[] { new CountingBackend(200), new CountingBackend(200), new CountingBackend(200) };
+        var running = new List<TestBackend>();
+        foreach (var backend in backends)
+        {
+            running.Add(await backend.StartAsync());
+        }
+
+        await using var gateway = await StartAsync(async t =>
+        {
+            for (var i = 0; i < running.Count; i++)
+            {
+                await t.AddBackendAsync("killed", $"b{i}", ("Url", running[i].Url.ToString()));
+            }
+
+            await t.AddRouteAsync("killed", ("Path", "/killed"), ("Pool", "killed"));
+        });
+        var failures = new ConcurrentQueue<string>();
+        var sent = 0;
+
+        // Four clients, 150 requests each, on loopback; the first backend is stopped a third of the way through.
+        var clients = Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var client = gateway.NewClient(TimeSpan.FromSeconds(30));
+            for (var i = 0; i < 150; i++)
+            {
+                if (Interlocked.Increment(ref sent) == 200)
+                {
+                    await running[0].DisposeAsync();
+                }
+
+                using var response = await client.GetAsync("/killed");
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Enqueue($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        });
+        await Task.WhenAll(clients);
+
+        foreach (var backend in running.Skip(1))
+        {
+            await backend.DisposeAsync();
+        }
+
+        Assert.Empty(failures);
+        Assert.Contains(gateway.Logs.Entries, e => e.EventId.Id == 410 && e.Message.Contains("killed/b0", StringComparison.Ordinal));
+        Assert.True(backends[1].Calls > 0 && backends[2].Calls > 0);
+    }
+
+    [Fact]
     public async Task Get_BackendAnswers503_RetriedAtTheOtherBackendAndCounted()
     {
         using var retries = new MetricRecorder("gateway.retries");
