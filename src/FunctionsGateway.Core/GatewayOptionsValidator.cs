@@ -32,6 +32,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway__Forwarding__MaxRequestBodyBytes is {options.Forwarding.MaxRequestBodyBytes}; use a number of bytes of 0 or more, such as 104857600 for 100 MiB.");
         }
 
+        ValidateResilience(failures, options.Forwarding);
         RequireHandling(failures, "Gateway__Paths__EncodedSlashes", options.Paths.EncodedSlashes, "forward %2F, %5C and \\ as sent, matched inside one segment");
         RequireHandling(failures, "Gateway__Paths__PathParameters", options.Paths.PathParameters, "forward ';' path parameters as sent");
 
@@ -58,6 +59,23 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateResilience(List<string> failures, Forwarding.ForwardingOptions forwarding)
+    {
+        RequireRange(failures, "Gateway__Forwarding__RetryBodyBufferBytes", forwarding.RetryBodyBufferBytes, 0, 1024 * 1024);
+        RequireRange(failures, "Gateway__Forwarding__RetryBudgetPercent", forwarding.RetryBudgetPercent, 0, 100);
+        RequireRange(failures, "Gateway__Forwarding__RetryBudgetMinPerSecond", forwarding.RetryBudgetMinPerSecond, 0, 1000);
+        RequireRange(failures, "Gateway__Forwarding__RetryBackoffMilliseconds", forwarding.RetryBackoffMilliseconds, 1, 1000);
+        var breaker = forwarding.CircuitBreaker;
+        if (breaker.FailureRatio is < 0.01 or > 1 || double.IsNaN(breaker.FailureRatio))
+        {
+            failures.Add($"Gateway__Forwarding__CircuitBreaker__FailureRatio is {breaker.FailureRatio}; use a share from 0.01 to 1, such as 0.5 (half the attempts failed).");
+        }
+
+        RequireRange(failures, "Gateway__Forwarding__CircuitBreaker__MinimumThroughput", breaker.MinimumThroughput, 2, 10_000);
+        RequireRange(failures, "Gateway__Forwarding__CircuitBreaker__SamplingDurationSeconds", breaker.SamplingDurationSeconds, 1, 3600);
+        RequireRange(failures, "Gateway__Forwarding__CircuitBreaker__BreakDurationSeconds", breaker.BreakDurationSeconds, 1, 3600);
     }
 
     private static void RequireRange(List<string> failures, string setting, int value, int min, int max)

@@ -38,12 +38,14 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GatewayConfigRefresher>());
         services.TryAddSingleton<BackendInvoker>();
         services.TryAddSingleton<GatewayTransformer>();
+        services.AddGatewayResilience();
         // The request's path: GatewayRequestHandler runs these steps in this order until one ends the request.
         // A new step is one class and one line here, in its place.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, CheckPathStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, MatchRouteStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, AuthenticateStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, RateLimitStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, FaultInjectionStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, StaticResponseStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, SelectBackendStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, ForwardStep>());

@@ -27,6 +27,11 @@ internal static class RouteColumns
     public const string RateLimitMode = RateLimiting.RateLimitColumns.RateLimitMode;
     public const string RateLimitFailure = RateLimiting.RateLimitColumns.RateLimitFailure;
     public const string RateLimitPlans = RateLimiting.RateLimitColumns.RateLimitPlans;
+    public const string Retries = "Retries";
+    public const string FaultAbortPercent = "FaultAbortPercent";
+    public const string FaultAbortStatus = "FaultAbortStatus";
+    public const string FaultDelayPercent = "FaultDelayPercent";
+    public const string FaultDelayMs = "FaultDelayMs";
 
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
@@ -34,6 +39,7 @@ internal static class RouteColumns
         Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
         ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
         Audiences, RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure, RateLimitPlans,
+        Retries, FaultAbortPercent, FaultAbortStatus, FaultDelayPercent, FaultDelayMs,
     };
 
     /// <summary>
@@ -42,8 +48,7 @@ internal static class RouteColumns
     /// </summary>
     public static readonly IReadOnlySet<string> NotYetSupported = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Retries", "CanaryPool", "CanaryPercent", "FallbackPool",
-        "FaultAbortPercent", "FaultAbortStatus", "FaultDelayPercent", "FaultDelayMs",
+        "CanaryPool", "CanaryPercent", "FallbackPool",
     };
 
     /// <summary>Every column an operator may legitimately write, supported or not.</summary>

@@ -15,6 +15,9 @@ internal static class RouteRowValidator
     /// <summary>Longest per-attempt timeout: Azure must start a response within 230 s.</summary>
     public const int MaxTimeoutSeconds = 225;
 
+    /// <summary>The most retries a route may ask for: each one is another backend call within the same deadline.</summary>
+    public const int MaxRetries = 5;
+
     /// <summary>The request deadline when the row does not set one, unless <c>TimeoutSeconds</c> is longer.</summary>
     public const int DefaultRequestTimeoutSeconds = 60;
 
@@ -50,6 +53,8 @@ internal static class RouteRowValidator
         var rewrite = ParseRewrite(row, path, target);
         var auth = ParseAuth(row, trustedAudiences);
         var rateLimit = RateLimiting.RateLimitPolicyParser.Parse(row);
+        var retries = row.Int(RouteColumns.Retries, 2, 0, MaxRetries);
+        var faults = Forwarding.FaultInjectionParser.Parse(row, requestTimeout);
 
         if (row.HasErrors || path is null || target is null)
         {
@@ -70,6 +75,8 @@ internal static class RouteRowValidator
             RequestTimeout = TimeSpan.FromSeconds(requestTimeout),
             Auth = auth,
             RateLimit = rateLimit,
+            Retries = retries,
+            Faults = faults,
         };
         return new ValidatedRoute(route, inlinePool);
     }

@@ -11,13 +11,20 @@ internal static class BackendSelector
     /// <summary>The chosen backend, or null when the pool has none that can take traffic.</summary>
     /// <param name="pool">The pool.</param>
     /// <param name="roll">A uniform random number in [0, 1); tests pass their own.</param>
-    public static BackendDefinition? Select(PoolDefinition pool, double roll)
+    public static BackendDefinition? Select(PoolDefinition pool, double roll) => Select(pool, roll, 0, static (_, _) => true);
+
+    /// <summary>The chosen backend among those <paramref name="eligible"/> also accepts, or null when none can take traffic.</summary>
+    /// <param name="pool">The pool.</param>
+    /// <param name="roll">A uniform random number in [0, 1); tests pass their own.</param>
+    /// <param name="state">What <paramref name="eligible"/> needs, so a static lambda serves without allocating.</param>
+    /// <param name="eligible">Whether a backend that can take traffic may be chosen for this request.</param>
+    public static BackendDefinition? Select<TState>(PoolDefinition pool, double roll, TState state, Func<BackendDefinition, TState, bool> eligible)
     {
         var bestPriority = int.MaxValue;
         var totalWeight = 0;
         foreach (var backend in pool.Backends)
         {
-            if (!CanTakeTraffic(backend))
+            if (!CanTakeTraffic(backend) || !eligible(backend, state))
             {
                 continue;
             }
@@ -43,7 +50,7 @@ internal static class BackendSelector
         BackendDefinition? last = null;
         foreach (var backend in pool.Backends)
         {
-            if (!CanTakeTraffic(backend) || backend.Priority != bestPriority)
+            if (!CanTakeTraffic(backend) || backend.Priority != bestPriority || !eligible(backend, state))
             {
                 continue;
             }

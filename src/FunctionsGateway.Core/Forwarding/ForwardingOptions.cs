@@ -41,4 +41,30 @@ public sealed class ForwardingOptions
     /// connecting to a port the gateway listens on, at a loopback or local address, fails with 502.
     /// </summary>
     public bool AllowSelfForwarding { get; set; }
+
+    /// <summary>
+    /// Request bodies up to this many bytes (by <c>Content-Length</c>) are read before the first attempt so a retry can send
+    /// them again; larger bodies, and bodies of unknown length, stream as they arrive and are not retried (counted and
+    /// logged). 0 buffers nothing. The default value is 65536 (64 KiB).
+    /// </summary>
+    public int RetryBodyBufferBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Retries of one route may add at most this percentage to its requests of the last 10 seconds, on this instance,
+    /// on top of <see cref="RetryBudgetMinPerSecond"/>, so a failing backend cannot turn into a retry storm.
+    /// The default value is 20.
+    /// </summary>
+    public int RetryBudgetPercent { get; set; } = 20;
+
+    /// <summary>Retries per second a route may always make, whatever its traffic (its budget's floor). The default value is 5.</summary>
+    public int RetryBudgetMinPerSecond { get; set; } = 5;
+
+    /// <summary>
+    /// The first retry waits about this long; each further one about twice as long (randomised, at most 1 s).
+    /// The default value is 25 milliseconds.
+    /// </summary>
+    public int RetryBackoffMilliseconds { get; set; } = 25;
+
+    /// <summary>When a backend's circuit breaker opens and how long it stays open.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
 }

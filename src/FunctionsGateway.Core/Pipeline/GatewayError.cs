@@ -90,4 +90,8 @@ public sealed record GatewayError(int Status, string Code, string Title, string 
 
     /// <summary>The request could not be read or forwarded as sent.</summary>
     public static GatewayError BadRequest(string detail) => new(400, "bad_request", "Malformed request", detail);
+
+    /// <summary>A fault the route's <c>FaultAbortPercent</c> injected on purpose; marked so chaos tests can tell it from a real failure.</summary>
+    public static GatewayError FaultInjected(int status) => new GatewayError(status, "fault_injected", "Injected fault",
+        "The route injects faults for testing (FaultAbortPercent) and this request was chosen; the backend was not called.").WithHeader("X-Gateway-Fault", "abort");
 }

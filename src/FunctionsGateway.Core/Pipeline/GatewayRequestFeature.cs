@@ -37,6 +37,9 @@ internal sealed class GatewayRequestFeature
     /// <summary>The running deadline while the request is being forwarded; disarmed when the response starts.</summary>
     public CancellationTokenSource? Deadline { get; set; }
 
+    /// <summary>The request's retries (<see cref="Forwarding.RetryDecider"/>); null until it has a body to replay or a failed attempt.</summary>
+    internal Forwarding.RetryState? Retry { get; set; }
+
     /// <summary>The stable error code when the gateway answered with an error, such as <c>backend_timeout</c>.</summary>
     public string? ErrorCode { get; set; }
 }

@@ -47,6 +47,9 @@ public sealed record RouteDefinition
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Retries for idempotent requests. The default value is 2.</summary>
+    /// <summary>Retries for idempotent requests (<c>Retries</c> column, 0 disables). The default value is 2.</summary>
     public int Retries { get; init; } = 2;
+
+    /// <summary>The faults injected into the route's requests (<c>Fault*</c> columns); null when none are (the default).</summary>
+    internal Forwarding.FaultInjection? Faults { get; init; }
 }

@@ -36,4 +36,22 @@ public static class GatewayTelemetry
     /// <summary>Storage operations on the rate limit counters, by <c>operation</c> (read, write, conflict, delete).</summary>
     internal static readonly Counter<long> RateLimitStoreOperations = Meter.CreateCounter<long>("gateway.ratelimit.store_operations",
         description: "Storage operations on the rate limit counters.");
+
+    /// <summary>Retries sent, by <c>route</c>, <c>backend</c> (the one that failed) and <c>reason</c> (connect_failure, timeout, status_502/503/504).</summary>
+    internal static readonly Counter<long> Retries = Meter.CreateCounter<long>("gateway.retries", description: "Retries sent after a failed attempt.");
+
+    /// <summary>
+    /// Failed attempts not retried, by <c>route</c> and <c>reason</c> (not_idempotent, body_too_large, body_unknown_length, budget,
+    /// retry_after, deadline, attempts_exhausted).
+    /// </summary>
+    internal static readonly Counter<long> RetriesSkipped = Meter.CreateCounter<long>("gateway.retries.skipped",
+        description: "Failed attempts that were not retried, and why.");
+
+    /// <summary>Circuit breaker changes, by <c>backend</c> and <c>state</c> (opened, half_opened, closed).</summary>
+    internal static readonly Counter<long> CircuitBreakerTransitions = Meter.CreateCounter<long>("gateway.circuit_breaker.transitions",
+        description: "Per-backend circuit breakers opening, half-opening and closing.");
+
+    /// <summary>Faults injected by routes' Fault* columns, by <c>route</c> and <c>kind</c> (abort, delay).</summary>
+    internal static readonly Counter<long> FaultsInjected = Meter.CreateCounter<long>("gateway.faults.injected",
+        description: "Faults injected by routes' Fault* columns.");
 }

@@ -212,7 +212,7 @@ public sealed class GatewaySnapshotBuilderTests
 
     [Theory]
     [InlineData("FallbackPool", "orders-dr")]
-    [InlineData("FaultAbortPercent", "10")]
+    [InlineData("CanaryPool", "orders-canary")]
     public void Build_NotYetSupportedProtectionAddedToAValidRoute_StopsServingTheRoute(string column, string value)
     {
         var first = Build([Route("orders", "/orders", backend: "https://orders.internal")], []);

@@ -911,7 +911,7 @@ public sealed class RouteRowValidatorTests
     }
 
     [Theory]
-    [InlineData("retries")]
+    [InlineData("canarypercent")]
     [InlineData("FALLBACKPOOL")]
     [InlineData("canarypool")]
     public void Validate_NotYetSupportedColumnInAnotherCase_IsNotSupportedAndMisnamed(string written)
@@ -929,10 +929,9 @@ public sealed class RouteRowValidatorTests
     }
 
     [Theory]
-    [InlineData("Retries", 3)]
     [InlineData("CanaryPool", "orders-canary")]
+    [InlineData("CanaryPercent", 10)]
     [InlineData("FallbackPool", "orders-dr")]
-    [InlineData("FaultAbortPercent", 10)]
     public void Validate_ColumnOfTheSchemaNotYetSupported_ReportsErrorAndIsNotServed(string column, object value)
     {
         var entity = ValidRow();

@@ -28,7 +28,7 @@ public sealed class GatewayRequestHandlerTests
 
         var steps = services.Where(d => d.ServiceType == typeof(IGatewayStep)).Select(d => d.ImplementationType?.Name);
         Assert.Equal(
-            ["CheckPathStep", "MatchRouteStep", "AuthenticateStep", "RateLimitStep", "StaticResponseStep", "SelectBackendStep", "ForwardStep"],
+            ["CheckPathStep", "MatchRouteStep", "AuthenticateStep", "RateLimitStep", "FaultInjectionStep", "StaticResponseStep", "SelectBackendStep", "ForwardStep"],
             steps);
     }
 

@@ -12,17 +12,25 @@ internal static class StepTestContext
         new() { Request = { Method = method, Path = path, Host = new HostString("gateway.test"), Scheme = "https" } };
 
     public static GatewayRequestFeature Feature(IEnumerable<RouteDefinition> routes, params PoolDefinition[] pools) =>
+        Feature(routes, startedAt: 0, pools);
+
+    /// <param name="routes">The snapshot's routes.</param>
+    /// <param name="startedAt">When the request arrived (<see cref="TimeProvider.GetTimestamp"/>): the route's deadline counts from here.</param>
+    /// <param name="pools">The snapshot's pools.</param>
+    public static GatewayRequestFeature Feature(IEnumerable<RouteDefinition> routes, long startedAt, params PoolDefinition[] pools) =>
         new(new GatewaySnapshot(
             new Dictionary<RowId, ValidatedRoute>(),
             new Dictionary<RowId, BackendDefinition>(),
             pools.ToDictionary(pool => pool.Name, StringComparer.Ordinal),
             [],
             DateTimeOffset.MinValue,
-            new RouteMatcher(routes)));
+            new RouteMatcher(routes))) { StartedAt = startedAt };
 
-    public static GatewayRequestFeature FeatureFor(RouteDefinition route, params PoolDefinition[] pools)
+    public static GatewayRequestFeature FeatureFor(RouteDefinition route, params PoolDefinition[] pools) => FeatureFor(route, 0, pools);
+
+    public static GatewayRequestFeature FeatureFor(RouteDefinition route, long startedAt, params PoolDefinition[] pools)
     {
-        var feature = Feature([route], pools);
+        var feature = Feature([route], startedAt, pools);
         feature.Route = route;
         return feature;
     }

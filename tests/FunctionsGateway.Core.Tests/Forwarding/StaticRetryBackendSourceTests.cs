@@ -1,0 +1,87 @@
+using FunctionsGateway.Configuration;
+using FunctionsGateway.Forwarding;
+using FunctionsGateway.Routing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using static FunctionsGateway.Core.Tests.Pipeline.Steps.StepTestContext;
+using static FunctionsGateway.Routing.TestRoutes;
+
+namespace FunctionsGateway.Core.Tests.Forwarding;
+
+/// <summary>Where a retry goes: another backend of the pool when there is one that can take traffic, else the same one.</summary>
+public sealed class StaticRetryBackendSourceTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly BackendCircuitBreakers _breakers;
+    private readonly StaticRetryBackendSource _source;
+
+    public StaticRetryBackendSourceTests()
+    {
+        _breakers = new BackendCircuitBreakers(Options.Create(new GatewayOptions()), _time, NullLogger<BackendCircuitBreakers>.Instance);
+        _source = new StaticRetryBackendSource(_breakers, new Random(7));
+    }
+
+    [Fact]
+    public void Next_PoolOfTwo_TheOtherOne()
+    {
+        var pool = Pool("orders", "a", "b");
+
+        var next = _source.Next(FeatureFor(Route("/orders"), pool), [pool.Backends[0]]);
+
+        Assert.Same(pool.Backends[1], next);
+    }
+
+    [Fact]
+    public void Next_EveryBackendTried_TheLastOneTriedAgain()
+    {
+        var pool = Pool("orders", "a", "b");
+
+        var next = _source.Next(FeatureFor(Route("/orders"), pool), [pool.Backends[0], pool.Backends[1]]);
+
+        Assert.Same(pool.Backends[1], next);
+    }
+
+    [Fact]
+    public void Next_DisabledDrainedAndBackupBackends_OnlyTheBestTierThatTakesTraffic()
+    {
+        var pool = new PoolDefinition("orders",
+        [
+            Backend("a"), Backend("disabled") with { Enabled = false }, Backend("drained") with { Weight = 0 },
+            Backend("backup") with { Priority = 1 }, Backend("c"),
+        ]);
+
+        var next = _source.Next(FeatureFor(Route("/orders"), pool), [pool.Backends[0]]);
+
+        Assert.Equal("c", next!.Id.RowKey);
+    }
+
+    [Fact]
+    public void Next_PrimariesTried_TheBackup()
+    {
+        var pool = new PoolDefinition("orders", [Backend("a"), Backend("backup") with { Priority = 1 }]);
+
+        var next = _source.Next(FeatureFor(Route("/orders"), pool), [pool.Backends[0]]);
+
+        Assert.Equal("backup", next!.Id.RowKey);
+    }
+
+    [Fact]
+    public void Next_OtherBackendAskedForTimeWithRetryAfter_TheSameOneAgain()
+    {
+        var pool = Pool("orders", "a", "b");
+        _breakers.RetryAfter(pool.Backends[1], TimeSpan.FromSeconds(10));
+
+        var next = _source.Next(FeatureFor(Route("/orders"), pool), [pool.Backends[0]]);
+
+        Assert.Same(pool.Backends[0], next);
+    }
+
+    [Fact]
+    public void Next_PoolGone_Null()
+    {
+        var next = _source.Next(FeatureFor(Route("/orders")), [Backend("a")]);
+
+        Assert.Null(next);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using FunctionsGateway.Telemetry;
+
+namespace FunctionsGateway.IntegrationTests.Infrastructure;
+
+/// <summary>Records one of the gateway's counters while it lives, measurement by measurement with their tags.</summary>
+public sealed class MetricRecorder : IDisposable
+{
+    private readonly MeterListener _listener = new();
+
+    public MetricRecorder(string instrument)
+    {
+        _listener.InstrumentPublished = (published, listener) =>
+        {
+            if (published.Meter.Name == GatewayTelemetry.Name && published.Name == instrument)
+            {
+                listener.EnableMeasurementEvents(published);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, string?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value?.ToString();
+            }
+
+            Measurements.Enqueue((value, copy));
+        });
+        _listener.Start();
+    }
+
+    public ConcurrentQueue<(long Value, Dictionary<string, string?> Tags)> Measurements { get; } = new();
+
+    /// <summary>The sum of the measurements whose tags include every one of <paramref name="tags"/>.</summary>
+    public long Sum(params (string Key, string Value)[] tags) =>
+        Measurements.Where(m => tags.All(t => m.Tags.TryGetValue(t.Key, out var v) && v == t.Value)).Sum(m => m.Value);
+
+    public void Dispose() => _listener.Dispose();
+}
