@@ -10,6 +10,7 @@ internal static class RouteColumns
     public const string Order = "Order";
     public const string Backend = "Backend";
     public const string Pool = "Pool";
+    public const string FallbackPool = "FallbackPool";
     public const string PathRewrite = "PathRewrite";
     public const string TimeoutSeconds = "TimeoutSeconds";
     public const string RequestTimeoutSeconds = "RequestTimeoutSeconds";
@@ -30,7 +31,7 @@ internal static class RouteColumns
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
-        Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
+        Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, FallbackPool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
         ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
         Audiences, RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure,
     };
@@ -41,7 +42,7 @@ internal static class RouteColumns
     /// </summary>
     public static readonly IReadOnlySet<string> NotYetSupported = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Retries", "CanaryPool", "CanaryPercent", "FallbackPool",
+        "Retries", "CanaryPool", "CanaryPercent",
         "FaultAbortPercent", "FaultAbortStatus", "FaultDelayPercent", "FaultDelayMs",
     };
 

@@ -32,4 +32,11 @@ public static class GatewayTelemetry
     /// <summary>Rate limit decisions made without the shared counters because storage failed, by <c>failure</c> (open, closed).</summary>
     internal static readonly Counter<long> RateLimitStoreFailures = Meter.CreateCounter<long>("gateway.ratelimit.store_failures",
         description: "Rate limit decisions made without the shared counters because storage failed.");
+
+    /// <summary>
+    /// Backend selections by <c>route</c>, <c>pool</c> and <c>selection</c> (<c>primary</c>, <c>backup</c>, <c>fallback_pool</c>,
+    /// <c>fallback_response</c>, <c>panic</c>, <c>none</c>).
+    /// </summary>
+    internal static readonly Counter<long> BackendSelections = Meter.CreateCounter<long>("gateway.backend.selections",
+        description: "How each request's backend was chosen: by health and priority, a fallback, or panic.");
 }

@@ -30,6 +30,7 @@ internal sealed partial class ForwardStep : IGatewayStep
     private readonly TimeProvider _time;
     private readonly long _maxRequestBodyBytes;
     private readonly ILogger _logger;
+    private readonly Health.BackendStateRegistry _backendStates;
 
     public ForwardStep(
         IHttpForwarder forwarder,
@@ -37,8 +38,10 @@ internal sealed partial class ForwardStep : IGatewayStep
         GatewayTransformer transformer,
         IOptions<GatewayOptions> options,
         TimeProvider time,
-        ILogger<ForwardStep> logger)
+        ILogger<ForwardStep> logger,
+        Health.BackendStateRegistry backendStates)
     {
+        _backendStates = backendStates;
         _forwarder = forwarder;
         _invoker = invoker;
         _transformer = new DeadlineTransformer(transformer);
@@ -77,12 +80,15 @@ internal sealed partial class ForwardStep : IGatewayStep
         feature.Deadline = deadline;
         ForwarderError error;
         bool deadlinePassed;
+        var backendState = _backendStates.Get(backend);
+        var callStarted = backendState.StartCall();
         try
         {
             error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, RequestConfig(route.Timeout), _transformer, deadline.Token).ConfigureAwait(false);
         }
         finally
         {
+            backendState.EndCall(callStarted, responded: context.Response.HasStarted);
             feature.Deadline = null;
             deadlinePassed = deadline.IsCancellationRequested;
             _deadlines.Return(deadline);

@@ -1,0 +1,174 @@
+using FunctionsGateway.Configuration;
+using FunctionsGateway.Health;
+using FunctionsGateway.Routing;
+
+namespace FunctionsGateway.Forwarding;
+
+/// <summary>
+/// Chooses the backend of a request (docs/health.md#selection). Eligible: enabled, <c>Weight</c> above 0, not known
+/// unhealthy (unknown counts as eligible) and circuit not open. Only the best (lowest) <c>Priority</c> tier with an
+/// eligible backend is used, so backups serve only when every better tier has none. Within the tier, two candidates are
+/// drawn by weight (power of two choices) and the one with the lower cost (latency average × (calls in flight + 1)) wins;
+/// with equal costs the first drawn wins, so traffic follows the weights exactly. Nothing on the success path allocates.
+/// </summary>
+internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimeProvider time, IRandomSource random)
+{
+    /// <summary>
+    /// A backend of <paramref name="pool"/> (<see cref="SelectionKind.Primary"/> or <see cref="SelectionKind.Backup"/>), or
+    /// <see cref="BackendSelection.None"/> when none is eligible. <paramref name="exclude"/> names backends already tried
+    /// (a retry on another backend); they are not chosen again.
+    /// </summary>
+    public BackendSelection Select(PoolDefinition pool, IReadOnlyCollection<BackendDefinition>? exclude)
+    {
+        var now = time.GetUtcNow();
+        var firstTier = int.MaxValue;
+        var bestTier = int.MaxValue;
+        foreach (var backend in pool.Backends)
+        {
+            if (!TakesTraffic(backend))
+            {
+                continue;
+            }
+
+            firstTier = Math.Min(firstTier, backend.Priority);
+            if (backend.Priority < bestTier && !IsExcluded(backend, exclude) && IsEligible(backend, now))
+            {
+                bestTier = backend.Priority;
+            }
+        }
+
+        return bestTier == int.MaxValue
+            ? BackendSelection.None
+            : new BackendSelection(PickOfTwo(pool, bestTier, exclude, now), bestTier == firstTier ? SelectionKind.Primary : SelectionKind.Backup, pool.Name);
+    }
+
+    /// <summary>
+    /// The route's choice: its pool (<see cref="Select"/>); when that has no eligible backend its <c>FallbackPool</c> (that
+    /// pool's own selection, no further fallback); else its static <c>Response*</c>; else panic: any enabled backend of its
+    /// own pool with a weight, whatever its health or circuit, rather than refusing. <see cref="BackendSelection.None"/>
+    /// only when the pool has no enabled backend at all.
+    /// </summary>
+    public BackendSelection SelectFor(RouteDefinition route, GatewaySnapshot snapshot, IReadOnlyCollection<BackendDefinition>? exclude)
+    {
+        if (route.Target is not PoolTarget target)
+        {
+            throw new InvalidOperationException($"Route {route.Id} answers by itself; only routes with a pool select a backend.");
+        }
+
+        var hasPool = snapshot.Pools.TryGetValue(target.PoolName, out var pool);
+        if (hasPool)
+        {
+            var selection = Select(pool!, exclude);
+            if (selection.Backend is not null)
+            {
+                return selection;
+            }
+        }
+
+        if (route.FallbackPool is { } fallbackName && snapshot.Pools.TryGetValue(fallbackName, out var fallback)
+            && Select(fallback, exclude) is { Backend: { } fallbackBackend })
+        {
+            return new BackendSelection(fallbackBackend, SelectionKind.FallbackPool, fallback.Name);
+        }
+
+        if (route.FallbackResponse is not null)
+        {
+            return new BackendSelection(null, SelectionKind.FallbackResponse, null);
+        }
+
+        return hasPool && HasPanicCandidate(pool!, exclude)
+            ? new BackendSelection(PickOfTwo(pool!, Panic, exclude, time.GetUtcNow()), SelectionKind.Panic, pool!.Name)
+            : BackendSelection.None;
+    }
+
+    // A tier no backend can have: in panic every backend that takes traffic is a candidate, in any tier and any health.
+    private const int Panic = -1;
+
+    private static bool TakesTraffic(BackendDefinition backend) => backend.Enabled && backend.Weight > 0;
+
+    private static bool HasPanicCandidate(PoolDefinition pool, IReadOnlyCollection<BackendDefinition>? exclude)
+    {
+        foreach (var backend in pool.Backends)
+        {
+            if (TakesTraffic(backend) && !IsExcluded(backend, exclude))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsExcluded(BackendDefinition backend, IReadOnlyCollection<BackendDefinition>? exclude)
+    {
+        if (exclude is null)
+        {
+            return false;
+        }
+
+        foreach (var tried in exclude)
+        {
+            if (tried.Id == backend.Id)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsEligible(BackendDefinition backend, DateTimeOffset now)
+    {
+        var state = states.Get(backend);
+        return !state.CircuitOpen && state.StatusAt(now) != BackendHealthStatus.Unhealthy;
+    }
+
+    private bool IsCandidate(BackendDefinition backend, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now) =>
+        TakesTraffic(backend) && !IsExcluded(backend, exclude) && (tier == Panic || (backend.Priority == tier && IsEligible(backend, now)));
+
+    private BackendDefinition PickOfTwo(PoolDefinition pool, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now)
+    {
+        long totalWeight = 0;
+        var count = 0;
+        foreach (var backend in pool.Backends)
+        {
+            if (IsCandidate(backend, tier, exclude, now))
+            {
+                totalWeight += backend.Weight;
+                count++;
+            }
+        }
+
+        var first = PickByWeight(pool, tier, exclude, now, totalWeight, skip: null);
+        if (count == 1)
+        {
+            return first;
+        }
+
+        var second = PickByWeight(pool, tier, exclude, now, totalWeight - first.Weight, skip: first);
+        return states.Get(second).Cost < states.Get(first).Cost ? second : first;
+    }
+
+    private BackendDefinition PickByWeight(
+        PoolDefinition pool, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now, long totalWeight, BackendDefinition? skip)
+    {
+        var point = random.NextDouble() * totalWeight;
+        BackendDefinition? last = null;
+        foreach (var backend in pool.Backends)
+        {
+            if (ReferenceEquals(backend, skip) || !IsCandidate(backend, tier, exclude, now))
+            {
+                continue;
+            }
+
+            last = backend;
+            point -= backend.Weight;
+            if (point < 0)
+            {
+                return backend;
+            }
+        }
+
+        return last ?? throw new InvalidOperationException($"Pool '{pool.Name}' has no candidate to pick; callers check there is one.");
+    }
+}
