@@ -128,8 +128,16 @@ public sealed partial class HealthProber
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             // Connection errors quote the address, which may carry credentials.
-            return (false, Elapsed(started), SecretRedactor.Redact($"GET {backend.HealthPath} failed: {ex.Message.Split('\n')[0].Trim()}"));
+            return (false, Elapsed(started), SecretRedactor.Redact($"GET {backend.HealthPath} failed: {Describe(ex)}"));
         }
+    }
+
+    // The handler wraps what the connect step threw (a refused address, a socket error) in a message of its own.
+    private static string Describe(Exception ex)
+    {
+        var message = ex.Message.Split('\n')[0].Trim();
+        var inner = ex.InnerException?.Message.Split('\n')[0].Trim();
+        return string.IsNullOrEmpty(inner) || message.Contains(inner, StringComparison.Ordinal) ? message : $"{message} ({inner})";
     }
 
     /// <summary>The backend's base address followed by its health path (<c>https://host/api</c> + <c>/health</c>).</summary>
