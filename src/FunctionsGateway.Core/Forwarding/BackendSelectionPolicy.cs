@@ -8,11 +8,20 @@ namespace FunctionsGateway.Forwarding;
 /// Chooses the backend of a request (docs/health.md#selection). Eligible: enabled, <c>Weight</c> above 0, not known
 /// unhealthy (unknown counts as eligible) and circuit not open. Only the best (lowest) <c>Priority</c> tier with an
 /// eligible backend is used, so backups serve only when every better tier has none. Within the tier, two candidates are
-/// drawn by weight (power of two choices) and the one with the lower cost (latency average × (calls in flight + 1)) wins;
-/// with equal costs the first drawn wins, so traffic follows the weights exactly. Nothing on the success path allocates.
+/// drawn by weight, independently (power of two choices); the second replaces the first only when its cost (latency
+/// average × (calls in flight + 1)) is materially lower: less than half, and by at least <see cref="MaterialDifferenceMs"/>.
+/// So among backends of similar latency traffic follows the weights exactly, while a much slower or busier backend loses
+/// every pairing it is in, but still gets its share of the pairings with itself and so keeps being measured.
+/// Nothing on the success path allocates.
 /// </summary>
 internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimeProvider time, IRandomSource random)
 {
+    /// <summary>Cost differences smaller than this are noise (a connection set up, a pause), not worth overriding the weights.</summary>
+    public const double MaterialDifferenceMs = 10;
+
+    // A tier no backend can have: in panic every backend that takes traffic is a candidate, in any tier and any health.
+    private const int Panic = -1;
+
     /// <summary>
     /// A backend of <paramref name="pool"/> (<see cref="SelectionKind.Primary"/> or <see cref="SelectionKind.Backup"/>), or
     /// <see cref="BackendSelection.None"/> when none is eligible. <paramref name="exclude"/> names backends already tried
@@ -81,9 +90,6 @@ internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimePr
             : BackendSelection.None;
     }
 
-    // A tier no backend can have: in panic every backend that takes traffic is a candidate, in any tier and any health.
-    private const int Panic = -1;
-
     private static bool TakesTraffic(BackendDefinition backend) => backend.Enabled && backend.Weight > 0;
 
     private static bool HasPanicCandidate(PoolDefinition pool, IReadOnlyCollection<BackendDefinition>? exclude)
@@ -139,24 +145,25 @@ internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimePr
             }
         }
 
-        var first = PickByWeight(pool, tier, exclude, now, totalWeight, skip: null);
+        var first = PickByWeight(pool, tier, exclude, now, totalWeight);
         if (count == 1)
         {
             return first;
         }
 
-        var second = PickByWeight(pool, tier, exclude, now, totalWeight - first.Weight, skip: first);
-        return states.Get(second).Cost < states.Get(first).Cost ? second : first;
+        var second = PickByWeight(pool, tier, exclude, now, totalWeight);
+        return !ReferenceEquals(first, second) && IsMateriallyCheaper(states.Get(second).Cost, states.Get(first).Cost) ? second : first;
     }
 
-    private BackendDefinition PickByWeight(
-        PoolDefinition pool, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now, long totalWeight, BackendDefinition? skip)
+    private static bool IsMateriallyCheaper(double cost, double than) => cost * 2 < than && than - cost >= MaterialDifferenceMs;
+
+    private BackendDefinition PickByWeight(PoolDefinition pool, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now, long totalWeight)
     {
         var point = random.NextDouble() * totalWeight;
         BackendDefinition? last = null;
         foreach (var backend in pool.Backends)
         {
-            if (ReferenceEquals(backend, skip) || !IsCandidate(backend, tier, exclude, now))
+            if (!IsCandidate(backend, tier, exclude, now))
             {
                 continue;
             }

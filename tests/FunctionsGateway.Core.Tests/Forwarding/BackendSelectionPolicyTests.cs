@@ -75,29 +75,28 @@ public sealed class BackendSelectionPolicyTests
     }
 
     [Fact]
-    public void Select_SecondDraw_IsAmongTheOthersByWeight()
+    public void Select_BothDrawsHitTheSameBackend_ItIsChosenWithoutComparing()
     {
-        // First draw: a (0.0). Second, among b (weight 1) and c (weight 3): 0.3 × 4 = 1.2 falls in c. c is faster, so c.
-        var pool = Pool(Backend("a"), Backend("b"), Backend("c", weight: 3));
-        Latency("a", pool, 50);
-        Latency("b", pool, 1);
-        Latency("c", pool, 10);
+        // Draws are independent (with replacement): a heavy backend is often drawn twice and then simply serves.
+        var pool = Pool(Backend("slow", weight: 9), Backend("fast"));
+        Latency("slow", pool, 500);
+        Latency("fast", pool, 1);
 
-        var chosen = Policy(0.0, 0.3).Select(pool, null);
+        var chosen = Policy(0.1, 0.8).Select(pool, null);
 
-        Assert.Equal("c", chosen.Backend?.Id.RowKey);
+        Assert.Equal("slow", chosen.Backend?.Id.RowKey);
     }
 
     // ---- Power of two choices ------------------------------------------------------------------------------------
 
     [Fact]
-    public void Select_SecondCandidateFaster_WinsOverTheFirstDrawn()
+    public void Select_SecondCandidateMateriallyFaster_WinsOverTheFirstDrawn()
     {
         var pool = Pool(Backend("slow"), Backend("fast"));
         Latency("slow", pool, 100);
         Latency("fast", pool, 10);
 
-        var chosen = Policy(0.0, 0.0).Select(pool, null);
+        var chosen = Policy(0.0, 0.9).Select(pool, null);
 
         Assert.Equal("fast", chosen.Backend?.Id.RowKey);
     }
@@ -109,9 +108,37 @@ public sealed class BackendSelectionPolicyTests
         Latency("fast", pool, 10);
         Latency("slow", pool, 100);
 
-        var chosen = Policy(0.0, 0.0).Select(pool, null);
+        var chosen = Policy(0.0, 0.9).Select(pool, null);
 
         Assert.Equal("fast", chosen.Backend?.Id.RowKey);
+    }
+
+    [Theory]
+    [InlineData(30, 16)]
+    [InlineData(8, 1)]
+    [InlineData(0, 0)]
+    public void Select_LatencyDifferenceNotMaterial_TheFirstDrawnStaysSoTheWeightsRule(double first, double second)
+    {
+        // Less than half but under 10 ms apart, or not less than half: noise, not a reason to override the weights.
+        var pool = Pool(Backend("a"), Backend("b"));
+        Latency("a", pool, first);
+        Latency("b", pool, second);
+
+        var chosen = Policy(0.0, 0.9).Select(pool, null);
+
+        Assert.Equal("a", chosen.Backend?.Id.RowKey);
+    }
+
+    [Fact]
+    public void Select_LatencyHalfAndTenMillisecondsLower_IsMaterial()
+    {
+        var pool = Pool(Backend("a"), Backend("b"));
+        Latency("a", pool, 20);
+        Latency("b", pool, 9.99);
+
+        var chosen = Policy(0.0, 0.9).Select(pool, null);
+
+        Assert.Equal("b", chosen.Backend?.Id.RowKey);
     }
 
     [Fact]
@@ -124,18 +151,18 @@ public sealed class BackendSelectionPolicyTests
         busy.StartCall();
         busy.StartCall();
 
-        var chosen = Policy(0.0, 0.0).Select(pool, null);
+        var chosen = Policy(0.0, 0.9).Select(pool, null);
 
         Assert.Equal("idle", chosen.Backend?.Id.RowKey);
     }
 
     [Fact]
-    public void Select_NoLatencyObservedYet_CostsNothingSoItIsTried()
+    public void Select_NoLatencyObservedYet_CostsNothingSoASlowOneLosesToIt()
     {
         var pool = Pool(Backend("known"), Backend("new"));
-        Latency("known", pool, 5);
+        Latency("known", pool, 50);
 
-        var chosen = Policy(0.0, 0.0).Select(pool, null);
+        var chosen = Policy(0.0, 0.9).Select(pool, null);
 
         Assert.Equal("new", chosen.Backend?.Id.RowKey);
     }
