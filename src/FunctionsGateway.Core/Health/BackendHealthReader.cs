@@ -1,5 +1,3 @@
-using Azure;
-using FunctionsGateway.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -45,12 +43,11 @@ internal sealed partial class BackendHealthReader : BackgroundService
 
             return true;
         }
-        catch (Exception ex) when (ex is RequestFailedException or IOException or TimeoutException or AggregateException
-                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (StorageFailure.Is(ex, cancellationToken))
         {
             if (!_failing)
             {
-                Log.Unreadable(_logger, SecretRedactor.Redact(ex.Message.Split('\n')[0].Trim()));
+                Log.Unreadable(_logger, StorageFailure.Describe(ex));
                 _failing = true;
             }
 

@@ -1,4 +1,3 @@
-using Azure;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Routing;
 using Microsoft.Extensions.Logging;
@@ -77,10 +76,10 @@ public sealed partial class HealthProber
         {
             return await _store.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+        catch (Exception ex) when (StorageFailure.Is(ex, cancellationToken))
         {
             // Probing goes on: this instance still learns the verdicts, and the counts start afresh.
-            Log.StorageFailed(_logger, "read", SecretRedactor.Redact(ex.Message.Split('\n')[0]));
+            Log.StorageFailed(_logger, "read", StorageFailure.Describe(ex));
             return new Dictionary<(string, string), BackendHealthReport?>();
         }
     }
@@ -152,15 +151,11 @@ public sealed partial class HealthProber
         {
             await write().ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsStorageFailure(ex, CancellationToken.None))
+        catch (Exception ex) when (StorageFailure.Is(ex, CancellationToken.None))
         {
-            Log.StorageFailed(_logger, $"write the row {pool}/{backend} of", SecretRedactor.Redact(ex.Message.Split('\n')[0]));
+            Log.StorageFailed(_logger, $"write the row {pool}/{backend} of", StorageFailure.Describe(ex));
         }
     }
-
-    private static bool IsStorageFailure(Exception ex, CancellationToken cancellationToken) =>
-        ex is RequestFailedException or IOException or TimeoutException or AggregateException
-        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private static partial class Log
     {

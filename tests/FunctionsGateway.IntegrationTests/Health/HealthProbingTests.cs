@@ -59,6 +59,30 @@ public sealed class HealthProbingTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task BackendThatNeverAnswers_TheOthersRowIsWrittenFirst_ItsOwnAfterTheProbeTimeout()
+    {
+        await using var answering = await EchoBackend.StartAsync("answering", "http://127.0.0.1:0");
+        await using var silent = await TestBackend.StartAsync(context => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        TestTables tables = null!;
+        await using var gateway = await StartAsync(
+            async t =>
+            {
+                tables = t;
+                await t.AddBackendAsync("p", "answering", ("Url", answering.Url.ToString()), ("HealthPath", "/health"));
+                await t.AddBackendAsync("p", "silent", ("Url", silent.Url.ToString()), ("HealthPath", "/health"));
+                await t.AddRouteAsync("svc", ("Path", "/svc"), ("Pool", "p"));
+            },
+            settings: new Dictionary<string, string?> { ["Gateway:Health:ProbeTimeoutSeconds"] = "5" });
+
+        await WaitForRowAsync(tables, "p", "answering", _ => true);
+        var silentRowMeanwhile = await tables.BackendHealth.GetEntityIfExistsAsync<TableEntity>("p", "silent");
+        var silentRow = await WaitForRowAsync(tables, "p", "silent", _ => true);
+
+        Assert.False(silentRowMeanwhile.HasValue);
+        Assert.Equal("no answer to GET /health within 5 s", silentRow.GetString("LastError"));
+    }
+
+    [Fact]
     public async Task PoolAllUnhealthy_FallbackPoolServes_ThenItsDownToo_TheStaticResponse()
     {
         var mainHealthy = new HealthFlag(false);
