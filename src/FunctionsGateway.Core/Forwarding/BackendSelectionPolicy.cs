@@ -30,17 +30,20 @@ internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimePr
     public BackendSelection Select(PoolDefinition pool, IReadOnlyCollection<BackendDefinition>? exclude)
     {
         var now = time.GetUtcNow();
+        var poolStates = states.Of(pool);
+        var backends = pool.Backends;
         var firstTier = int.MaxValue;
         var bestTier = int.MaxValue;
-        foreach (var backend in pool.Backends)
+        for (var i = 0; i < backends.Length; i++)
         {
+            var backend = backends[i];
             if (!TakesTraffic(backend))
             {
                 continue;
             }
 
             firstTier = Math.Min(firstTier, backend.Priority);
-            if (backend.Priority < bestTier && !IsExcluded(backend, exclude) && IsEligible(backend, now))
+            if (backend.Priority < bestTier && !IsExcluded(backend, exclude) && IsEligible(poolStates[i], now))
             {
                 bestTier = backend.Priority;
             }
@@ -48,7 +51,7 @@ internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimePr
 
         return bestTier == int.MaxValue
             ? BackendSelection.None
-            : new BackendSelection(PickOfTwo(pool, bestTier, exclude, now), bestTier == firstTier ? SelectionKind.Primary : SelectionKind.Backup, pool.Name);
+            : new BackendSelection(PickOfTwo(pool, poolStates, bestTier, exclude, now), bestTier == firstTier ? SelectionKind.Primary : SelectionKind.Backup, pool.Name);
     }
 
     /// <summary>
@@ -86,7 +89,7 @@ internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimePr
         }
 
         return hasPool && HasPanicCandidate(pool!, exclude)
-            ? new BackendSelection(PickOfTwo(pool!, Panic, exclude, time.GetUtcNow()), SelectionKind.Panic, pool!.Name)
+            ? new BackendSelection(PickOfTwo(pool!, states.Of(pool!), Panic, exclude, time.GetUtcNow()), SelectionKind.Panic, pool!.Name)
             : BackendSelection.None;
     }
 
@@ -123,59 +126,58 @@ internal sealed class BackendSelectionPolicy(BackendStateRegistry states, TimePr
         return false;
     }
 
-    private bool IsEligible(BackendDefinition backend, DateTimeOffset now)
-    {
-        var state = states.Get(backend);
-        return !state.CircuitOpen && state.StatusAt(now) != BackendHealthStatus.Unhealthy;
-    }
+    private static bool IsEligible(BackendState state, DateTimeOffset now) =>
+        !state.CircuitOpen && state.StatusAt(now) != BackendHealthStatus.Unhealthy;
 
-    private bool IsCandidate(BackendDefinition backend, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now) =>
-        TakesTraffic(backend) && !IsExcluded(backend, exclude) && (tier == Panic || (backend.Priority == tier && IsEligible(backend, now)));
+    private static bool IsCandidate(BackendDefinition backend, BackendState state, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now) =>
+        TakesTraffic(backend) && !IsExcluded(backend, exclude) && (tier == Panic || (backend.Priority == tier && IsEligible(state, now)));
 
-    private BackendDefinition PickOfTwo(PoolDefinition pool, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now)
+    private BackendDefinition PickOfTwo(
+        PoolDefinition pool, BackendState[] poolStates, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now)
     {
         long totalWeight = 0;
         var count = 0;
-        foreach (var backend in pool.Backends)
+        for (var i = 0; i < poolStates.Length; i++)
         {
-            if (IsCandidate(backend, tier, exclude, now))
+            if (IsCandidate(pool.Backends[i], poolStates[i], tier, exclude, now))
             {
-                totalWeight += backend.Weight;
+                totalWeight += pool.Backends[i].Weight;
                 count++;
             }
         }
 
-        var first = PickByWeight(pool, tier, exclude, now, totalWeight);
+        var first = PickByWeight(pool, poolStates, tier, exclude, now, totalWeight);
         if (count == 1)
         {
-            return first;
+            return pool.Backends[first];
         }
 
-        var second = PickByWeight(pool, tier, exclude, now, totalWeight);
-        return !ReferenceEquals(first, second) && IsMateriallyCheaper(states.Get(second).Cost, states.Get(first).Cost) ? second : first;
+        var second = PickByWeight(pool, poolStates, tier, exclude, now, totalWeight);
+        return second != first && IsMateriallyCheaper(poolStates[second].Cost, poolStates[first].Cost) ? pool.Backends[second] : pool.Backends[first];
     }
 
     private static bool IsMateriallyCheaper(double cost, double than) => cost * 2 < than && than - cost >= MaterialDifferenceMs;
 
-    private BackendDefinition PickByWeight(PoolDefinition pool, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now, long totalWeight)
+    // The index of the candidate the draw lands on.
+    private int PickByWeight(PoolDefinition pool, BackendState[] poolStates, int tier, IReadOnlyCollection<BackendDefinition>? exclude, DateTimeOffset now, long totalWeight)
     {
         var point = random.NextDouble() * totalWeight;
-        BackendDefinition? last = null;
-        foreach (var backend in pool.Backends)
+        var last = -1;
+        for (var i = 0; i < poolStates.Length; i++)
         {
-            if (!IsCandidate(backend, tier, exclude, now))
+            if (!IsCandidate(pool.Backends[i], poolStates[i], tier, exclude, now))
             {
                 continue;
             }
 
-            last = backend;
-            point -= backend.Weight;
+            last = i;
+            point -= pool.Backends[i].Weight;
             if (point < 0)
             {
-                return backend;
+                return i;
             }
         }
 
-        return last ?? throw new InvalidOperationException($"Pool '{pool.Name}' has no candidate to pick; callers check there is one.");
+        return last >= 0 ? last : throw new InvalidOperationException($"Pool '{pool.Name}' has no candidate to pick; callers check there is one.");
     }
 }

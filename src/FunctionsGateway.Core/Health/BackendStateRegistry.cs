@@ -22,9 +22,12 @@ internal sealed class BackendStateRegistry
     private readonly TimeSpan _staleAfter;
     private readonly string _backendsTable;
 
-    // The current snapshot's backends by reference: the request path's lookup, no hashing of row keys.
+    // The current snapshot's backends and pools by reference: the request path's lookups, no hashing of row keys.
     private FrozenDictionary<BackendDefinition, BackendState> _bySnapshotBackend =
         FrozenDictionary<BackendDefinition, BackendState>.Empty;
+
+    private FrozenDictionary<PoolDefinition, BackendState[]> _bySnapshotPool =
+        FrozenDictionary<PoolDefinition, BackendState[]>.Empty;
 
     public BackendStateRegistry(GatewaySnapshotProvider snapshots, IOptions<GatewayOptions> options, TimeProvider time, IMeterFactory? meters = null)
         : this(options, time)
@@ -52,6 +55,26 @@ internal sealed class BackendStateRegistry
         _bySnapshotBackend.TryGetValue(backend, out var state) ? state : GetById(backend, backend.Id.PartitionKey);
 
     /// <summary>
+    /// The states of <paramref name="pool"/>'s backends, in the order of <see cref="PoolDefinition.Backends"/>: one lookup
+    /// for a pool of the current snapshot; a pool of another snapshot gets a new array.
+    /// </summary>
+    public BackendState[] Of(PoolDefinition pool)
+    {
+        if (_bySnapshotPool.TryGetValue(pool, out var states))
+        {
+            return states;
+        }
+
+        states = new BackendState[pool.Backends.Length];
+        for (var i = 0; i < states.Length; i++)
+        {
+            states[i] = GetById(pool.Backends[i], pool.Name);
+        }
+
+        return states;
+    }
+
+    /// <summary>
     /// Adds the states of the snapshot's new backends, forgets those of backends no longer in it, and starts afresh for
     /// a backend whose address changed. Concurrent updates are serialized; the latest snapshot wins.
     /// </summary>
@@ -62,11 +85,14 @@ internal sealed class BackendStateRegistry
             // A publish racing with this one: apply the newest, which the provider holds.
             snapshot = _snapshots?.Current ?? snapshot;
             var current = new Dictionary<BackendDefinition, BackendState>(ReferenceEqualityComparer.Instance);
+            var pools = new Dictionary<PoolDefinition, BackendState[]>(ReferenceEqualityComparer.Instance);
             var ids = new HashSet<RowId>();
             foreach (var pool in snapshot.Pools.Values)
             {
-                foreach (var backend in pool.Backends)
+                var states = new BackendState[pool.Backends.Length];
+                for (var i = 0; i < states.Length; i++)
                 {
+                    var backend = pool.Backends[i];
                     var state = GetById(backend, pool.Name);
                     if (state.Url != backend.Url)
                     {
@@ -74,8 +100,11 @@ internal sealed class BackendStateRegistry
                     }
 
                     current[backend] = state;
+                    states[i] = state;
                     ids.Add(backend.Id);
                 }
+
+                pools[pool] = states;
             }
 
             foreach (var id in _byId.Keys)
@@ -87,6 +116,7 @@ internal sealed class BackendStateRegistry
             }
 
             Volatile.Write(ref _bySnapshotBackend, current.ToFrozenDictionary(ReferenceEqualityComparer.Instance));
+            Volatile.Write(ref _bySnapshotPool, pools.ToFrozenDictionary(ReferenceEqualityComparer.Instance));
         }
     }
 

@@ -77,6 +77,29 @@ public sealed class BackendStateRegistryTests
     }
 
     [Fact]
+    public void Of_PoolOfTheCurrentSnapshot_IsItsBackendsStatesInOrderWithoutANewArray()
+    {
+        var pool = Publish([Backend("orders", "b"), Backend("orders", "a")]).Pools["orders"];
+
+        var first = _registry.Of(pool);
+        var second = _registry.Of(pool);
+
+        Assert.Same(first, second);
+        Assert.Equal(pool.Backends.Select(b => b.Id.Key), first.Select(s => s.Id.Key));
+    }
+
+    [Fact]
+    public void Of_PoolOfAnEarlierSnapshot_StillGivesTheBackendsStates()
+    {
+        var old = Publish([Backend("orders", "a")]).Pools["orders"];
+        Publish([Backend("orders", "a"), Backend("orders", "b")]);
+
+        var states = _registry.Of(old);
+
+        Assert.Same(_registry.States.Single(s => s.Id.RowKey == "a"), Assert.Single(states));
+    }
+
+    [Fact]
     public void Apply_RowsOfKnownBackends_AreApplied_OthersIgnored()
     {
         var snapshot = Publish([Backend("orders", "eu")]);
