@@ -78,6 +78,7 @@ public static class GatewayDevHost
     {
         var options = DevHostArguments.Parse(args);
         var builder = CreateBuilder(options.HostArguments);
+        // A bad schedule stops the DevHost here, with its message, before Azurite or any backend starts.
         HealthProbeTimer.ParseSchedule(builder.Configuration[HealthProbeTimer.ScheduleSetting]);
         await using var azurite = await StartAzuriteIfNeededAsync(builder.Configuration).ConfigureAwait(false);
         var backends = new List<EchoBackend>();

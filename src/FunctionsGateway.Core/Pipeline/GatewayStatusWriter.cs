@@ -6,8 +6,8 @@ namespace FunctionsGateway.Pipeline;
 
 /// <summary>
 /// Writes the operator's status listing: when the tables were last read, whether storage can be reached,
-/// every problem found in a row (table, PartitionKey, RowKey, column, what to do), and each backend's health, latency and circuit. Hosts serve it behind
-/// their own protection: a function key on Azure, loopback only on the DevHost.
+/// every problem found in a row (table, PartitionKey, RowKey, column, what to do), and each backend's health,
+/// latency and circuit. Hosts serve it behind their own protection: a function key on Azure, loopback only on the DevHost.
 /// </summary>
 public sealed class GatewayStatusWriter
 {
