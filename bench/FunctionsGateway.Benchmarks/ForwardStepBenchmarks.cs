@@ -38,7 +38,8 @@ public class ForwardStepBenchmarks
         var options = Options.Create(new GatewayOptions());
         _invoker = new BackendInvoker(options);
         _step = new ForwardStep(new AnsweringForwarder(BackendAnswersLater), _invoker,
-            new GatewayTransformer(options, Options.Create(new AuthenticationOptions())), options, TimeProvider.System, NullLogger<ForwardStep>.Instance);
+            new GatewayTransformer(options, Options.Create(new AuthenticationOptions())), options, TimeProvider.System, NullLogger<ForwardStep>.Instance,
+            new Health.BackendStateRegistry(options, TimeProvider.System));
         _backend = new BackendDefinition { Id = new RowId("Backends", "orders", "orders-1"), Url = new Uri("http://orders-1.test/") };
         var template = RouteTemplate.TryParse("/orders", out var parsed, out var error) ? parsed : throw new InvalidOperationException(error);
         _route = new RouteDefinition { Id = new RowId("Routes", "public", "orders"), Path = template, Target = new PoolTarget("orders"), Retries = Retries };

@@ -28,4 +28,7 @@ public sealed class GatewayOptions
 
     /// <summary>Which request paths are refused before matching.</summary>
     public PathOptions Paths { get; set; } = new();
+
+    /// <summary>Active health checks of backends.</summary>
+    public Health.HealthOptions Health { get; set; } = new();
 }

@@ -27,6 +27,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         RequireRange(failures, "Gateway__Forwarding__ConnectTimeoutSeconds", options.Forwarding.ConnectTimeoutSeconds, 1, 120);
         RequireRange(failures, "Gateway__Forwarding__PooledConnectionIdleTimeoutSeconds", options.Forwarding.PooledConnectionIdleTimeoutSeconds, 1, 3600);
         RequireRange(failures, "Gateway__Forwarding__PooledConnectionLifetimeSeconds", options.Forwarding.PooledConnectionLifetimeSeconds, 1, 86400);
+        ValidateHealth(failures, options.Health);
         if (options.Forwarding.MaxRequestBodyBytes < 0)
         {
             failures.Add($"Gateway__Forwarding__MaxRequestBodyBytes is {options.Forwarding.MaxRequestBodyBytes}; use a number of bytes of 0 or more, such as 104857600 for 100 MiB.");
@@ -76,6 +77,15 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         RequireRange(failures, "Gateway__Forwarding__CircuitBreaker__MinimumThroughput", breaker.MinimumThroughput, 2, 10_000);
         RequireRange(failures, "Gateway__Forwarding__CircuitBreaker__SamplingDurationSeconds", breaker.SamplingDurationSeconds, 1, 3600);
         RequireRange(failures, "Gateway__Forwarding__CircuitBreaker__BreakDurationSeconds", breaker.BreakDurationSeconds, 1, 3600);
+    }
+
+    private static void ValidateHealth(List<string> failures, Health.HealthOptions health)
+    {
+        RequireRange(failures, "Gateway__Health__ProbeTimeoutSeconds", health.ProbeTimeoutSeconds, 1, 60);
+        RequireRange(failures, "Gateway__Health__UnhealthyThreshold", health.UnhealthyThreshold, 1, 100);
+        RequireRange(failures, "Gateway__Health__HealthyThreshold", health.HealthyThreshold, 1, 100);
+        RequireRange(failures, "Gateway__Health__RowRefreshIntervalSeconds", health.RowRefreshIntervalSeconds, 1, 3600);
+        RequireRange(failures, "Gateway__Health__StaleAfterSeconds", health.StaleAfterSeconds, 10, 86400);
     }
 
     private static void RequireRange(List<string> failures, string setting, int value, int min, int max)

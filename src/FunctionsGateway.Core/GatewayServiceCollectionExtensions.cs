@@ -1,6 +1,7 @@
 using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
+using FunctionsGateway.Health;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.RateLimiting;
@@ -37,6 +38,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayConfigRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayConfigRefresher>());
         services.TryAddSingleton<BackendInvoker>();
+        services.AddGatewayHealth();
         services.TryAddSingleton<GatewayTransformer>();
         services.AddGatewayResilience();
         // The request's path: GatewayRequestHandler runs these steps in this order until one ends the request.
@@ -58,7 +60,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(sp => new GatewayStatusWriter(
             sp.GetRequiredService<GatewaySnapshotProvider>(),
             sp.GetRequiredService<GatewayConfigRefresher>(),
-            sp.GetRequiredService<RateLimitStoreOperations>()));
+            sp.GetRequiredService<RateLimitStoreOperations>(),
+            sp.GetRequiredService<Health.BackendStateRegistry>(),
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

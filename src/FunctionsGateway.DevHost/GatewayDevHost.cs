@@ -29,6 +29,7 @@ public static class GatewayDevHost
             kestrel.Limits.MaxRequestBodySize = null;
         });
         builder.Services.AddGateway(builder.Configuration);
+        builder.Services.AddHostedService<HealthProbeTimer>();
         return builder;
     }
 
@@ -77,6 +78,8 @@ public static class GatewayDevHost
     {
         var options = DevHostArguments.Parse(args);
         var builder = CreateBuilder(options.HostArguments);
+        // A bad schedule stops the DevHost here, with its message, before Azurite or any backend starts.
+        HealthProbeTimer.ParseSchedule(builder.Configuration[HealthProbeTimer.ScheduleSetting]);
         await using var azurite = await StartAzuriteIfNeededAsync(builder.Configuration).ConfigureAwait(false);
         var backends = new List<EchoBackend>();
         try
@@ -151,7 +154,7 @@ public static class GatewayDevHost
             Console.WriteLine($"  curl -H 'X-Api-Key: KEY' {url}/secure/data   # echo-private: the only backend behind the API key, no anonymous route reaches it");
         }
 
-        Console.WriteLine($"  curl {url}{StatusPath}            # routing tables' state and row problems");
+        Console.WriteLine($"  curl {url}{StatusPath}            # routing tables' state, row problems, each backend's health");
         if (azurite is not null)
         {
             Console.WriteLine("Edit the Routes and Backends tables in Azurite (Storage Explorer: Local emulator); edits apply within the refresh interval.");

@@ -25,6 +25,17 @@ public class FunctionsMetadataTests
     }
 
     [Fact]
+    public void HealthProbe_RunsOnTheScheduleInTheHealthProbeScheduleAppSetting()
+    {
+        var bindings = BuildOutput.Function("HealthProbe").GetProperty("bindings").EnumerateArray().ToList();
+
+        var trigger = Assert.Single(bindings);
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("In", trigger.GetProperty("direction").GetString());
+        Assert.Equal("%HealthProbeSchedule%", trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
     public void Routes_NeverStartWithTheHostsReservedWords()
     {
         var routes = BuildOutput.ReadJson("functions.metadata").EnumerateArray()
@@ -44,7 +55,7 @@ public class FunctionsMetadataTests
     {
         var functions = BuildOutput.ReadJson("functions.metadata").EnumerateArray().ToList();
 
-        Assert.Equal(["Gateway", "GatewayStatus"], functions.Select(f => f.GetProperty("name").GetString()!).Order());
+        Assert.Equal(["Gateway", "GatewayStatus", "HealthProbe"], functions.Select(f => f.GetProperty("name").GetString()!).Order());
         Assert.All(functions, f =>
         {
             Assert.Equal("dotnet-isolated", f.GetProperty("language").GetString());

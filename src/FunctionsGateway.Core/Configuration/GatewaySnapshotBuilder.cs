@@ -133,6 +133,14 @@ internal static class GatewaySnapshotBuilder
 
     private static bool ResolvesPool(ValidatedRoute route, Dictionary<string, PoolDefinition> pools, RowReader? report)
     {
+        // Only pools of the Backends table can be a fallback: the one-backend pools of Backend columns are not in
+        // 'pools' yet, and their names (with '/') cannot be PartitionKeys anyway.
+        if (route.Route.FallbackPool is { } fallback && !pools.ContainsKey(fallback))
+        {
+            report?.Error(RouteColumns.FallbackPool, $"names the pool '{fallback}', which has no valid row in the Backends table; add a Backends row with PartitionKey '{fallback}' or correct the name (pool names are case-sensitive)");
+            return false;
+        }
+
         if (route.Route.Target is not PoolTarget target || route.InlinePool is not null)
         {
             return true;

@@ -13,12 +13,16 @@ internal sealed class GatewaySnapshotProvider
 
     public GatewaySnapshot Current => Volatile.Read(ref _current);
 
+    /// <summary>Raised after a new snapshot became <see cref="Current"/>, on the publishing thread.</summary>
+    public event Action? Published;
+
     /// <summary>True once a load has succeeded.</summary>
     public bool IsLoaded => _firstLoad.Task.IsCompleted;
 
     public void Publish(GatewaySnapshot snapshot)
     {
         Volatile.Write(ref _current, snapshot);
+        Published?.Invoke();
         _firstLoad.TrySetResult();
         _firstAttempt.TrySetResult();
     }

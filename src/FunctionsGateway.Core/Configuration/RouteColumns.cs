@@ -10,6 +10,7 @@ internal static class RouteColumns
     public const string Order = "Order";
     public const string Backend = "Backend";
     public const string Pool = "Pool";
+    public const string FallbackPool = "FallbackPool";
     public const string PathRewrite = "PathRewrite";
     public const string TimeoutSeconds = "TimeoutSeconds";
     public const string RequestTimeoutSeconds = "RequestTimeoutSeconds";
@@ -36,7 +37,7 @@ internal static class RouteColumns
     /// <summary>Columns this version reads.</summary>
     public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
-        Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
+        Path, Methods, Hosts, MatchHeaders, Order, Backend, Pool, FallbackPool, PathRewrite, TimeoutSeconds, RequestTimeoutSeconds,
         ResponseStatus, ResponseBody, ResponseContentType, Enabled, Auth, Scopes, Roles, ForwardAuthorization,
         Audiences, RateLimit, RateLimitBy, RateLimitMode, RateLimitFailure, RateLimitPlans,
         Retries, FaultAbortPercent, FaultAbortStatus, FaultDelayPercent, FaultDelayMs,
@@ -48,7 +49,7 @@ internal static class RouteColumns
     /// </summary>
     public static readonly IReadOnlySet<string> NotYetSupported = new HashSet<string>(StringComparer.Ordinal)
     {
-        "CanaryPool", "CanaryPercent", "FallbackPool",
+        "CanaryPool", "CanaryPercent",
     };
 
     /// <summary>Every column an operator may legitimately write, supported or not.</summary>

@@ -49,7 +49,8 @@ internal static class RouteRowValidator
         var order = row.Int(RouteColumns.Order, 0, -1_000_000, 1_000_000);
         var timeout = row.Int(RouteColumns.TimeoutSeconds, 30, 1, MaxTimeoutSeconds);
         var requestTimeout = ParseRequestTimeout(row, timeout);
-        var (target, inlinePool) = ParseTarget(row, allowLinkLocalBackends);
+        var (target, inlinePool, fallbackResponse) = ParseTarget(row, allowLinkLocalBackends);
+        var fallbackPool = ParseFallbackPool(row, target);
         var rewrite = ParseRewrite(row, path, target);
         var auth = ParseAuth(row, trustedAudiences);
         var rateLimit = RateLimiting.RateLimitPolicyParser.Parse(row);
@@ -70,6 +71,8 @@ internal static class RouteRowValidator
             MatchHeaders = headers,
             Order = order,
             Target = target,
+            FallbackPool = fallbackPool,
+            FallbackResponse = fallbackResponse,
             PathRewrite = rewrite,
             Timeout = TimeSpan.FromSeconds(timeout),
             RequestTimeout = TimeSpan.FromSeconds(requestTimeout),
@@ -217,45 +220,57 @@ internal static class RouteRowValidator
         return builder.ToImmutable();
     }
 
-    private static (RouteTarget? Target, PoolDefinition? InlinePool) ParseTarget(RowReader row, bool allowLinkLocalBackends)
+    private static (RouteTarget? Target, PoolDefinition? InlinePool, StaticResponseTarget? FallbackResponse) ParseTarget(RowReader row, bool allowLinkLocalBackends)
     {
         var hasBackend = row.Has(RouteColumns.Backend);
         var hasPool = row.Has(RouteColumns.Pool);
         var hasResponse = row.Has(RouteColumns.ResponseStatus) || row.Has(RouteColumns.ResponseBody) || row.Has(RouteColumns.ResponseContentType);
-        var set = new[] { (hasBackend, "Backend"), (hasPool, "Pool"), (hasResponse, "Response*") }.Where(t => t.Item1).Select(t => t.Item2).ToList();
-        if (set.Count != 1)
+        if (hasBackend && hasPool)
         {
-            row.Error(set.Count == 0 ? null : set[0], set.Count == 0
-                ? "says neither where to forward nor what to answer; set exactly one of Backend (a URL), Pool (a pool in Backends) or ResponseStatus/ResponseBody (a static response)"
-                : $"sets {string.Join(" and ", set)}; set exactly one of Backend, Pool or ResponseStatus/ResponseBody");
-            return (null, null);
+            row.Error(RouteColumns.Backend, hasResponse
+                ? "sets Backend and Pool and Response*; set exactly one of Backend, Pool or ResponseStatus/ResponseBody (ResponseStatus/ResponseBody beside Backend or Pool is the answer when no backend can take the request)"
+                : "sets Backend and Pool; set exactly one of Backend, Pool or ResponseStatus/ResponseBody (ResponseStatus/ResponseBody beside Backend or Pool is the answer when no backend can take the request)");
+            return (null, null, null);
         }
 
+        if (!hasBackend && !hasPool && !hasResponse)
+        {
+            row.Error(null, "says neither where to forward nor what to answer; set exactly one of Backend (a URL), Pool (a pool in Backends) or ResponseStatus/ResponseBody (a static response)");
+            return (null, null, null);
+        }
+
+        // Beside Backend or Pool, Response* is the route's last fallback (docs/health.md); alone, it is the route's answer.
+        var response = hasResponse ? ParseResponse(row) : null;
         if (hasBackend)
         {
             // Null here means stored as another type than String, which String() has reported.
             if (row.String(RouteColumns.Backend) is not { } text)
             {
-                return (null, null);
+                return (null, null, null);
             }
 
             if (!BackendUrl.TryParse(text, out var url, out var error, allowLinkLocalBackends))
             {
                 row.Error(RouteColumns.Backend, error);
-                return (null, null);
+                return (null, null, null);
             }
 
             var poolName = InlinePoolName(row.Row);
             var backend = new BackendDefinition { Id = row.Row, Url = url, HealthPath = null };
-            return (new PoolTarget(poolName), new PoolDefinition(poolName, [backend]));
+            return (new PoolTarget(poolName), new PoolDefinition(poolName, [backend]), response);
         }
 
         if (hasPool)
         {
             var pool = row.String(RouteColumns.Pool);
-            return pool is null ? (null, null) : (new PoolTarget(pool), null);
+            return pool is null ? (null, null, null) : (new PoolTarget(pool), null, response);
         }
 
+        return (response, null, null);
+    }
+
+    private static StaticResponseTarget ParseResponse(RowReader row)
+    {
         // 1xx are interim responses, never a final answer; Kestrel cannot complete a request with one.
         var status = row.Int(RouteColumns.ResponseStatus, 200, 200, 599);
         var body = row.String(RouteColumns.ResponseBody) ?? string.Empty;
@@ -271,7 +286,31 @@ internal static class RouteRowValidator
             row.Error(RouteColumns.ResponseContentType, $"'{contentType}' is not a content type; write one such as application/json or text/plain; charset=utf-8");
         }
 
-        return (new StaticResponseTarget(status, body, contentType), null);
+        return new StaticResponseTarget(status, body, contentType);
+    }
+
+    // Whether the pool exists is checked against the whole snapshot (GatewaySnapshotBuilder); here only what the row alone shows.
+    private static string? ParseFallbackPool(RowReader row, RouteTarget? target)
+    {
+        var name = row.String(RouteColumns.FallbackPool);
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (target is StaticResponseTarget)
+        {
+            row.Error(RouteColumns.FallbackPool, "applies only to routes that forward (Backend or Pool); remove it from this static-response route");
+            return null;
+        }
+
+        if (target is PoolTarget own && string.Equals(own.PoolName, name, StringComparison.Ordinal))
+        {
+            row.Error(RouteColumns.FallbackPool, $"names the route's own pool '{name}'; name another pool, which serves when no backend of '{name}' can take the request");
+            return null;
+        }
+
+        return name;
     }
 
     private static RouteTemplate? ParseRewrite(RowReader row, RouteTemplate? path, RouteTarget? target)

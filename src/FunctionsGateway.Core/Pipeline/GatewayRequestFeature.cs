@@ -20,6 +20,9 @@ internal sealed class GatewayRequestFeature
     /// <summary>The backend the request goes to, set by <see cref="Steps.SelectBackendStep"/>.</summary>
     public BackendDefinition? Backend { get; set; }
 
+    /// <summary>How <see cref="Backend"/> was chosen (primary, backup, fallback pool or response, panic), set by <see cref="Steps.SelectBackendStep"/>.</summary>
+    public Forwarding.SelectionKind Selection { get; set; }
+
     /// <summary>The matched route, for the steps after <see cref="Steps.MatchRouteStep"/>; a step running before it is a bug.</summary>
     public RouteDefinition MatchedRoute =>
         Route ?? throw new InvalidOperationException("A step that needs the route runs before MatchRouteStep.");

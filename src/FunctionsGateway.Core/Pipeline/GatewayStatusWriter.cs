@@ -7,20 +7,29 @@ namespace FunctionsGateway.Pipeline;
 
 /// <summary>
 /// Writes the operator's status listing: when the tables were last read, whether storage can be reached,
-/// and every problem found in a row (table, PartitionKey, RowKey, column, what to do). Hosts serve it behind
-/// their own protection: a function key on Azure, loopback only on the DevHost.
+/// every problem found in a row (table, PartitionKey, RowKey, column, what to do), and each backend's health,
+/// latency and circuit. Hosts serve it behind their own protection: a function key on Azure, loopback only on the DevHost.
 /// </summary>
 public sealed class GatewayStatusWriter
 {
     private readonly GatewaySnapshotProvider _snapshots;
     private readonly GatewayConfigRefresher _refresher;
     private readonly RateLimitStoreOperations _rateLimitStore;
+    private readonly Health.BackendStateRegistry _backendStates;
+    private readonly TimeProvider _time;
 
-    internal GatewayStatusWriter(GatewaySnapshotProvider snapshots, GatewayConfigRefresher refresher, RateLimitStoreOperations rateLimitStore)
+    internal GatewayStatusWriter(
+        GatewaySnapshotProvider snapshots,
+        GatewayConfigRefresher refresher,
+        RateLimitStoreOperations rateLimitStore,
+        Health.BackendStateRegistry backendStates,
+        TimeProvider time)
     {
         _snapshots = snapshots;
         _refresher = refresher;
         _rateLimitStore = rateLimitStore;
+        _backendStates = backendStates;
+        _time = time;
     }
 
     /// <summary>Writes the listing as JSON; 200 when the routes are loaded and storage is reachable, else 503.</summary>
@@ -78,6 +87,7 @@ public sealed class GatewayStatusWriter
 
             writer.WriteEndArray();
             RateLimitStatus.Write(writer, _rateLimitStore);
+            Health.BackendStatusListing.Write(writer, _backendStates, _time.GetUtcNow());
             writer.WriteEndObject();
             await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }

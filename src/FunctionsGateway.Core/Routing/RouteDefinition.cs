@@ -34,6 +34,12 @@ public sealed record RouteDefinition
     /// <summary>Where matched requests go.</summary>
     public required RouteTarget Target { get; init; }
 
+    /// <summary>The pool that serves when the route's own pool has no eligible backend (<c>FallbackPool</c>); null for none.</summary>
+    public string? FallbackPool { get; init; }
+
+    /// <summary>The static answer when neither the pool nor the fallback pool has an eligible backend (<c>Response*</c> beside <c>Pool</c> or <c>Backend</c>); null for none.</summary>
+    public StaticResponseTarget? FallbackResponse { get; init; }
+
     /// <summary>The template of the path sent to the backend; null forwards the request path unchanged.</summary>
     public RouteTemplate? PathRewrite { get; init; }
 

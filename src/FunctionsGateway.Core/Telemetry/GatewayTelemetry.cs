@@ -54,4 +54,10 @@ public static class GatewayTelemetry
     /// <summary>Faults injected by routes' Fault* columns, by <c>route</c> and <c>kind</c> (abort, delay).</summary>
     internal static readonly Counter<long> FaultsInjected = Meter.CreateCounter<long>("gateway.faults.injected",
         description: "Faults injected by routes' Fault* columns.");
+    /// <summary>
+    /// Backend selections by <c>route</c>, <c>pool</c> and <c>selection</c> (<c>primary</c>, <c>backup</c>, <c>fallback_pool</c>,
+    /// <c>fallback_response</c>, <c>panic</c>, <c>none</c>).
+    /// </summary>
+    internal static readonly Counter<long> BackendSelections = Meter.CreateCounter<long>("gateway.backend.selections",
+        description: "How each request's backend was chosen: by health and priority, a fallback, or panic.");
 }

@@ -211,7 +211,6 @@ public sealed class GatewaySnapshotBuilderTests
     }
 
     [Theory]
-    [InlineData("FallbackPool", "orders-dr")]
     [InlineData("CanaryPool", "orders-canary")]
     public void Build_NotYetSupportedProtectionAddedToAValidRoute_StopsServingTheRoute(string column, string value)
     {
@@ -430,6 +429,61 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.Equal(
             "names the pool 'Orders', which has no valid row in the Backends table; add a Backends row with PartitionKey 'Orders' or correct the name (pool names are case-sensitive)",
             problem.Message);
+    }
+
+    [Fact]
+    public void Build_FallbackPoolUnknown_ReportsRowErrorOnTheRouteAndDoesNotServeIt()
+    {
+        TableEntity[] routes = [Route("orders", "/orders", pool: "orders", extra: ("FallbackPool", "orders-dr"))];
+        TableEntity[] backends = [Backend("orders", "eu-1", "https://orders-eu.internal")];
+
+        var snapshot = Build(routes, backends);
+
+        Assert.Empty(snapshot.RoutesById);
+        var problem = Assert.Single(snapshot.Problems);
+        Assert.Equal((RouteId("orders"), "FallbackPool", ProblemSeverity.Error), (problem.Row, problem.Column, problem.Severity));
+        Assert.Equal(
+            "names the pool 'orders-dr', which has no valid row in the Backends table; add a Backends row with PartitionKey 'orders-dr' or correct the name (pool names are case-sensitive)",
+            problem.Message);
+    }
+
+    [Fact]
+    public void Build_FallbackPoolNamingARoutesBackendShorthand_IsUnknown()
+    {
+        TableEntity[] routes =
+        [
+            Route("inline", "/inline", backend: "https://inline.internal"),
+            Route("orders", "/orders", pool: "orders", extra: ("FallbackPool", "route/public/inline")),
+        ];
+
+        var snapshot = Build(routes, [Backend("orders", "eu-1", "https://orders-eu.internal")]);
+
+        Assert.Equal(["inline"], snapshot.RoutesById.Keys.Select(k => k.RowKey));
+        Assert.Equal("FallbackPool", Assert.Single(snapshot.Problems).Column);
+    }
+
+    [Fact]
+    public void Build_FallbackPoolKnown_ServesTheRouteWithIt()
+    {
+        TableEntity[] routes = [Route("orders", "/orders", pool: "orders", extra: ("FallbackPool", "orders-dr"))];
+        TableEntity[] backends = [Backend("orders", "eu-1", "https://orders-eu.internal"), Backend("orders-dr", "us-1", "https://orders-us.internal")];
+
+        var snapshot = Build(routes, backends);
+
+        Assert.Empty(snapshot.Problems);
+        Assert.Equal("orders-dr", snapshot.RoutesById[RouteId("orders")].Route.FallbackPool);
+    }
+
+    [Fact]
+    public void Build_FallbackPoolRowsDeleted_StopsTheRoute()
+    {
+        TableEntity[] routes = [Route("orders", "/orders", pool: "orders", extra: ("FallbackPool", "orders-dr"))];
+        var first = Build(routes, [Backend("orders", "eu-1", "https://orders-eu.internal"), Backend("orders-dr", "us-1", "https://orders-us.internal")]);
+
+        var second = GatewaySnapshotBuilder.Build("Routes", routes, "Backends", [Backend("orders", "eu-1", "https://orders-eu.internal")], first, SecondLoad);
+
+        Assert.Empty(second.RoutesById);
+        Assert.Equal("FallbackPool", Assert.Single(second.Problems).Column);
     }
 
     [Fact]

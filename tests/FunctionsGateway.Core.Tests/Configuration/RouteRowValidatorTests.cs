@@ -459,20 +459,133 @@ public sealed class RouteRowValidatorTests
         Assert.Null(result);
         var problem = Assert.Single(problems);
         Assert.Equal("Backend", problem.Column);
-        Assert.Equal("sets Backend and Pool; set exactly one of Backend, Pool or ResponseStatus/ResponseBody", problem.Message);
+        Assert.Equal("sets Backend and Pool; set exactly one of Backend, Pool or ResponseStatus/ResponseBody (ResponseStatus/ResponseBody beside Backend or Pool is the answer when no backend can take the request)", problem.Message);
     }
 
     [Fact]
-    public void Validate_PoolAndResponseBody_ReportsConflictingColumns()
+    public void Validate_PoolAndResponseBody_TheResponseIsThePoolsFallback()
     {
-        var entity = new TableEntity("public", "orders") { ["Path"] = "/orders", ["Pool"] = "orders", ["ResponseBody"] = "down" };
+        var entity = new TableEntity("public", "orders")
+        {
+            ["Path"] = "/orders", ["Pool"] = "orders", ["ResponseStatus"] = 503, ["ResponseBody"] = "{\"down\":true}", ["ResponseContentType"] = "application/json",
+        };
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal(new PoolTarget("orders"), result?.Route.Target);
+        Assert.Equal(new StaticResponseTarget(503, "{\"down\":true}", "application/json"), result?.Route.FallbackResponse);
+    }
+
+    [Fact]
+    public void Validate_BackendAndResponseStatus_TheResponseIsTheBackendsFallback()
+    {
+        var entity = ValidRow();
+        entity["ResponseStatus"] = 503;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.IsType<PoolTarget>(result?.Route.Target);
+        Assert.Equal(new StaticResponseTarget(503, string.Empty, "text/plain; charset=utf-8"), result?.Route.FallbackResponse);
+    }
+
+    [Fact]
+    public void Validate_ResponseAlone_IsTheRoutesAnswerNotAFallback()
+    {
+        var entity = new TableEntity("public", "orders") { ["Path"] = "/orders", ["ResponseStatus"] = 204 };
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal(new StaticResponseTarget(204, string.Empty, "text/plain; charset=utf-8"), result?.Route.Target);
+        Assert.Null(result?.Route.FallbackResponse);
+    }
+
+    [Fact]
+    public void Validate_FallbackResponseWithABodyItsStatusCannotHave_ReportsItAsForAStaticRoute()
+    {
+        var entity = ValidRow();
+        entity["ResponseStatus"] = 304;
+        entity["ResponseBody"] = "gone";
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        Assert.Equal("ResponseBody", Assert.Single(problems).Column);
+    }
+
+    [Fact]
+    public void Validate_FallbackPool_IsKeptForTheSnapshotToResolve()
+    {
+        var entity = new TableEntity("public", "orders") { ["Path"] = "/orders", ["Pool"] = "orders", ["FallbackPool"] = "orders-dr" };
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal("orders-dr", result?.Route.FallbackPool);
+    }
+
+    [Fact]
+    public void Validate_FallbackPoolBesideBackend_IsAllowed()
+    {
+        var entity = ValidRow();
+        entity["FallbackPool"] = "orders-dr";
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Equal("orders-dr", result?.Route.FallbackPool);
+    }
+
+    [Fact]
+    public void Validate_FallbackPoolLeftEmpty_MeansNone()
+    {
+        var entity = ValidRow();
+        entity["FallbackPool"] = " ";
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Empty(problems);
+        Assert.Null(result?.Route.FallbackPool);
+    }
+
+    [Fact]
+    public void Validate_FallbackPoolIsTheRoutesOwnPool_ReportsRowError()
+    {
+        var entity = new TableEntity("public", "orders") { ["Path"] = "/orders", ["Pool"] = "orders", ["FallbackPool"] = "orders" };
 
         var (result, problems) = Validate(entity);
 
         Assert.Null(result);
         var problem = Assert.Single(problems);
-        Assert.Equal("Pool", problem.Column);
-        Assert.Equal("sets Pool and Response*; set exactly one of Backend, Pool or ResponseStatus/ResponseBody", problem.Message);
+        Assert.Equal(("FallbackPool", ProblemSeverity.Error), (problem.Column, problem.Severity));
+        Assert.Equal("names the route's own pool 'orders'; name another pool, which serves when no backend of 'orders' can take the request", problem.Message);
+    }
+
+    [Fact]
+    public void Validate_FallbackPoolOnAStaticResponseRoute_ReportsRowError()
+    {
+        var entity = new TableEntity("public", "orders") { ["Path"] = "/orders", ["ResponseStatus"] = 200, ["FallbackPool"] = "orders-dr" };
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        var problem = Assert.Single(problems);
+        Assert.Equal("FallbackPool", problem.Column);
+        Assert.Equal("applies only to routes that forward (Backend or Pool); remove it from this static-response route", problem.Message);
+    }
+
+    [Fact]
+    public void Validate_FallbackPoolNotAString_ReportsRowError()
+    {
+        var entity = ValidRow();
+        entity["FallbackPool"] = 42;
+
+        var (result, problems) = Validate(entity);
+
+        Assert.Null(result);
+        Assert.Equal("FallbackPool", Assert.Single(problems).Column);
     }
 
     [Fact]
@@ -487,7 +600,7 @@ public sealed class RouteRowValidatorTests
         Assert.Null(result);
         var problem = Assert.Single(problems);
         Assert.Equal("Backend", problem.Column);
-        Assert.Equal("sets Backend and Pool and Response*; set exactly one of Backend, Pool or ResponseStatus/ResponseBody", problem.Message);
+        Assert.Equal("sets Backend and Pool and Response*; set exactly one of Backend, Pool or ResponseStatus/ResponseBody (ResponseStatus/ResponseBody beside Backend or Pool is the answer when no backend can take the request)", problem.Message);
     }
 
     [Fact]
@@ -912,7 +1025,7 @@ public sealed class RouteRowValidatorTests
 
     [Theory]
     [InlineData("canarypercent")]
-    [InlineData("FALLBACKPOOL")]
+    [InlineData("CANARYPOOL")]
     [InlineData("canarypool")]
     public void Validate_NotYetSupportedColumnInAnotherCase_IsNotSupportedAndMisnamed(string written)
     {
@@ -931,7 +1044,6 @@ public sealed class RouteRowValidatorTests
     [Theory]
     [InlineData("CanaryPool", "orders-canary")]
     [InlineData("CanaryPercent", 10)]
-    [InlineData("FallbackPool", "orders-dr")]
     public void Validate_ColumnOfTheSchemaNotYetSupported_ReportsErrorAndIsNotServed(string column, object value)
     {
         var entity = ValidRow();

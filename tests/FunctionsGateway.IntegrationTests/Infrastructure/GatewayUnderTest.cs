@@ -25,6 +25,12 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         Client = NewClient();
     }
 
+    /// <summary>A schedule that never comes during a test run (midnight on 1 January): the prober stays idle.</summary>
+    public const string NoProbes = "0 0 0 1 1 *";
+
+    /// <summary>Probes every second: how health tests see verdicts within a few seconds.</summary>
+    public const string ProbeEverySecond = "* * * * * *";
+
     public Uri BaseAddress { get; }
 
     /// <summary>A client for the gateway (no redirects, no cookies, no decompression: it sees what the gateway sent).</summary>
@@ -50,7 +56,11 @@ public sealed class GatewayUnderTest : IAsyncDisposable
             ["Gateway:Storage:ConnectionString"] = connectionString,
             ["Gateway:Tables:Routes"] = tables.Routes.Name,
             ["Gateway:Tables:Backends"] = tables.Backends.Name,
+            ["Gateway:Tables:BackendHealth"] = tables.BackendHealth.Name,
             ["Gateway:Configuration:RefreshIntervalSeconds"] = "1",
+
+            // Probes only where a test asks for them (HealthProbeSchedule), so they never add requests a test counts.
+            ["HealthProbeSchedule"] = NoProbes,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -5,15 +5,19 @@ namespace FunctionsGateway.IntegrationTests.Infrastructure;
 /// <summary>A test's own Routes and Backends tables in Azurite, written the way an operator would.</summary>
 public sealed class TestTables
 {
-    private TestTables(TableClient routes, TableClient backends)
+    private TestTables(TableClient routes, TableClient backends, TableClient backendHealth)
     {
         Routes = routes;
         Backends = backends;
+        BackendHealth = backendHealth;
     }
 
     public TableClient Routes { get; }
 
     public TableClient Backends { get; }
+
+    /// <summary>The prober's rows for this test's backends (the gateway under test writes them; operators only read them).</summary>
+    public TableClient BackendHealth { get; }
 
     /// <summary>Creates uniquely named tables so tests never see each other's rows.</summary>
     public static async Task<TestTables> CreateAsync(string connectionString)
@@ -22,9 +26,11 @@ public sealed class TestTables
         var service = new TableServiceClient(connectionString);
         var routes = service.GetTableClient("Routes" + suffix);
         var backends = service.GetTableClient("Backends" + suffix);
+        var backendHealth = service.GetTableClient("BackendHealth" + suffix);
         await routes.CreateIfNotExistsAsync();
         await backends.CreateIfNotExistsAsync();
-        return new TestTables(routes, backends);
+        await backendHealth.CreateIfNotExistsAsync();
+        return new TestTables(routes, backends, backendHealth);
     }
 
     public Task AddRouteAsync(string rowKey, params (string Column, object Value)[] columns) =>

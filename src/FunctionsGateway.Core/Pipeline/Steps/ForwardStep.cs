@@ -46,6 +46,7 @@ internal sealed partial class ForwardStep : IGatewayStep
     private readonly RetryBudgets _budgets;
     private readonly ResiliencePipeline<AttemptResult> _retry;
     private readonly ILogger _logger;
+    private readonly Health.BackendStateRegistry _backendStates;
 
     public ForwardStep(
         IHttpForwarder forwarder,
@@ -54,15 +55,17 @@ internal sealed partial class ForwardStep : IGatewayStep
         IOptions<GatewayOptions> options,
         TimeProvider time,
         ILogger<ForwardStep> logger,
+        Health.BackendStateRegistry backendStates,
         BackendCircuitBreakers? breakers = null,
         IRetryBackendSource? backends = null,
         RetryBudgets? budgets = null,
         RetryDecider? decider = null)
     {
+        _backendStates = backendStates;
         _forwarder = forwarder;
         _invoker = invoker;
         _breakers = breakers ?? new BackendCircuitBreakers(options, time, NullLogger<BackendCircuitBreakers>.Instance);
-        _backends = backends ?? new StaticRetryBackendSource(_breakers);
+        _backends = backends ?? new PolicyRetryBackendSource(new BackendSelectionPolicy(backendStates, time, new SharedRandomSource()), _breakers);
         _budgets = budgets ?? new RetryBudgets(options, time);
         _decider = decider ?? new RetryDecider(_backends, _breakers, _budgets, options, time, NullLogger<RetryDecider>.Instance);
         _transformer = new RetryingTransformer(new DeadlineTransformer(transformer), _decider, _breakers, time);
@@ -249,7 +252,26 @@ internal sealed partial class ForwardStep : IGatewayStep
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    // Every attempt counts in its backend's in-flight count and, when the backend answered, its latency average
+    // (BackendState), which selection reads.
     private async ValueTask<Outcome<AttemptResult>> SendAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken)
+    {
+        var backendState = _backendStates.Get(backend);
+        var callStarted = backendState.StartCall();
+        var responded = false;
+        try
+        {
+            var outcome = await SendOnceAsync(context, feature, backend, cancellationToken).ConfigureAwait(false);
+            responded = outcome.Result.Kind is AttemptKind.Answered or AttemptKind.Held;
+            return outcome;
+        }
+        finally
+        {
+            backendState.EndCall(callStarted, responded);
+        }
+    }
+
+    private async ValueTask<Outcome<AttemptResult>> SendOnceAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("gateway.backend", backend.Id.Key);
         var route = feature.MatchedRoute;

@@ -13,6 +13,12 @@ internal sealed class StaticResponseStep : IGatewayStep
             return GatewayStepResult.Continue;
         }
 
+        return Answer(context, response);
+    }
+
+    /// <summary>Writes <paramref name="response"/> as the request's answer (also a route's fallback response, see <see cref="SelectBackendStep"/>).</summary>
+    public static ValueTask<GatewayStepResult> Answer(HttpContext context, StaticResponseTarget response)
+    {
         context.Response.StatusCode = response.Status;
         if (response.Body.Length == 0)
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using FunctionsGateway.Authentication;
 using FunctionsGateway.Forwarding;
+using FunctionsGateway.Health;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.Routing;
@@ -31,8 +32,10 @@ public sealed class ForwardStepRetryTests : IDisposable
         var options = Options.Create(new GatewayOptions { Forwarding = { RetryBodyBufferBytes = 16, RetryBackoffMilliseconds = 1 } });
         _invoker = new BackendInvoker(options);
         _breakers = new BackendCircuitBreakers(options, TimeProvider.System, NullLogger<BackendCircuitBreakers>.Instance);
+        var states = new BackendStateRegistry(options, TimeProvider.System);
         _step = new ForwardStep(_forwarder, _invoker, new GatewayTransformer(options, Options.Create(new AuthenticationOptions())),
-            options, TimeProvider.System, NullLogger<ForwardStep>.Instance, _breakers, new StaticRetryBackendSource(_breakers, new Random(1)));
+            options, TimeProvider.System, NullLogger<ForwardStep>.Instance, states, _breakers,
+            new PolicyRetryBackendSource(new BackendSelectionPolicy(states, TimeProvider.System, new SharedRandomSource()), _breakers));
     }
 
     public void Dispose() => _invoker.Dispose();

@@ -1,10 +1,12 @@
 using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
+using FunctionsGateway.Health;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -23,14 +25,16 @@ public sealed class ForwardStepTests : IDisposable
     private readonly FakeTimeProvider _time = new();
     private readonly FakeForwarder _forwarder = new();
     private readonly BackendInvoker _invoker;
+    private readonly BackendStateRegistry _states;
     private readonly ForwardStep _step;
 
     public ForwardStepTests()
     {
         var options = Options.Create(new GatewayOptions { Forwarding = { MaxRequestBodyBytes = 1000 } });
         _invoker = new BackendInvoker(options);
+        _states = new BackendStateRegistry(options, _time);
         _step = new ForwardStep(_forwarder, _invoker, new GatewayTransformer(options, Options.Create(new AuthenticationOptions())),
-            options, _time, NullLogger<ForwardStep>.Instance);
+            options, _time, NullLogger<ForwardStep>.Instance, _states);
     }
 
     public void Dispose() => _invoker.Dispose();
@@ -99,6 +103,41 @@ public sealed class ForwardStepTests : IDisposable
         Assert.Equal(502, result.Error?.Status);
     }
 
+    [Fact]
+    public async Task InvokeAsync_BackendAnswers_CountsTheCallInFlightAndRecordsItsLatency()
+    {
+        var feature = ForwardingFeature();
+        var state = _states.Get(feature.SelectedBackend);
+        var inFlightDuringTheCall = -1;
+        _forwarder.During = context =>
+        {
+            inFlightDuringTheCall = state.InFlight;
+            _time.Advance(TimeSpan.FromMilliseconds(40));
+            context.Features.Set<IHttpResponseFeature>(new StartedResponse());
+        };
+
+        await _step.InvokeAsync(Request("GET", "/orders"), feature);
+
+        Assert.Equal(1, inFlightDuringTheCall);
+        Assert.Equal(0, state.InFlight);
+        Assert.Equal(40, state.LatencyMs);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_BackendUnreachable_EndsTheCallWithoutALatencySample()
+    {
+        var feature = ForwardingFeature();
+        var state = _states.Get(feature.SelectedBackend);
+        _forwarder.Answer = ForwarderError.Request;
+        _forwarder.During = _ => _time.Advance(TimeSpan.FromMilliseconds(3));
+
+        await _step.InvokeAsync(Request("GET", "/orders"), feature);
+
+        // A refused connection is fast; counting it would make a dead backend look like the fastest.
+        Assert.Equal(0, state.InFlight);
+        Assert.Null(state.LatencyMs);
+    }
+
     private GatewayRequestFeature ForwardingFeature() =>
         new(GatewaySnapshot.Empty) { StartedAt = _time.GetTimestamp(), Route = Route("/orders"), Backend = Backend("orders-1") };
 
@@ -115,6 +154,9 @@ public sealed class ForwardStepTests : IDisposable
 
         public bool HadDeadline { get; private set; }
 
+        /// <summary>What happens while the backend is being called (time passing, the response starting).</summary>
+        public Action<HttpContext>? During { get; set; }
+
         public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient,
             ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
             SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
@@ -126,7 +168,14 @@ public sealed class ForwardStepTests : IDisposable
             Destination = destinationPrefix;
             ActivityTimeout = requestConfig.ActivityTimeout;
             HadDeadline = cancellationToken.CanBeCanceled;
+            During?.Invoke(context);
             return ValueTask.FromResult(Answer);
         }
+    }
+
+    /// <summary>A response whose headers have been sent, as after a backend answered.</summary>
+    private sealed class StartedResponse : HttpResponseFeature
+    {
+        public override bool HasStarted => true;
     }
 }

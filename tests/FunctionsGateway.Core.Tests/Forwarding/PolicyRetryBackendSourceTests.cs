@@ -1,5 +1,6 @@
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
+using FunctionsGateway.Health;
 using FunctionsGateway.Routing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -10,16 +11,20 @@ using static FunctionsGateway.Routing.TestRoutes;
 namespace FunctionsGateway.Core.Tests.Forwarding;
 
 /// <summary>Where a retry goes: another backend of the pool when there is one that can take traffic, else the same one.</summary>
-public sealed class StaticRetryBackendSourceTests
+public sealed class PolicyRetryBackendSourceTests
 {
     private readonly FakeTimeProvider _time = new();
+    private readonly BackendStateRegistry _states;
     private readonly BackendCircuitBreakers _breakers;
-    private readonly StaticRetryBackendSource _source;
+    private readonly PolicyRetryBackendSource _source;
 
-    public StaticRetryBackendSourceTests()
+    public PolicyRetryBackendSourceTests()
     {
-        _breakers = new BackendCircuitBreakers(Options.Create(new GatewayOptions()), _time, NullLogger<BackendCircuitBreakers>.Instance);
-        _source = new StaticRetryBackendSource(_breakers, new Random(7));
+        var options = Options.Create(new GatewayOptions());
+        _states = new BackendStateRegistry(options, _time);
+        _breakers = ResilienceServiceCollectionExtensions.LinkToBackendStates(
+            new BackendCircuitBreakers(options, _time, NullLogger<BackendCircuitBreakers>.Instance), _states, TimeSpan.FromSeconds(5));
+        _source = new PolicyRetryBackendSource(new BackendSelectionPolicy(_states, _time, new FixedRandomSource(0.3)), _breakers);
     }
 
     [Fact]
@@ -73,6 +78,19 @@ public sealed class StaticRetryBackendSourceTests
         _breakers.RetryAfter(pool.Backends[1], TimeSpan.FromSeconds(10));
 
         var next = _source.Next(FeatureFor(Route("/orders"), pool), [pool.Backends[0]]);
+
+        Assert.Same(pool.Backends[0], next);
+    }
+
+    [Fact]
+    public void Next_OtherBackendUnhealthy_TheSameOneAgain()
+    {
+        var pool = Pool("orders", "a", "b");
+        var feature = FeatureFor(Route("/orders"), pool);
+        _states.Update(feature.Snapshot);
+        _states.Get(pool.Backends[1]).SetCircuitOpen(true);
+
+        var next = _source.Next(feature, [pool.Backends[0]]);
 
         Assert.Same(pool.Backends[0], next);
     }

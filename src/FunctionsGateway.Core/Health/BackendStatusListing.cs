@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace FunctionsGateway.Health;
+
+/// <summary>The <c>backends</c> array of the status listing: each backend's health as this instance sees it, latency, in-flight calls and circuit.</summary>
+internal static class BackendStatusListing
+{
+    public static void Write(Utf8JsonWriter writer, BackendStateRegistry states, DateTimeOffset now)
+    {
+        writer.WriteStartArray("backends");
+        foreach (var state in states.States.OrderBy(s => s.Pool, StringComparer.Ordinal).ThenBy(s => s.Id.RowKey, StringComparer.Ordinal))
+        {
+            var report = state.Report;
+            writer.WriteStartObject();
+            writer.WriteString("pool", state.Pool);
+            writer.WriteString("backend", state.Id.Key);
+            writer.WriteString("health", state.StatusAt(now).ToString().ToLowerInvariant());
+            writer.WriteString("healthRow", report?.Status.ToString().ToLowerInvariant());
+            WriteNumberOrNull(writer, "latencyMs", state.LatencyMs is { } latency ? Math.Round(latency, 2) : null);
+            writer.WriteNumber("inFlight", state.InFlight);
+            writer.WriteBoolean("circuitOpen", state.CircuitOpen);
+            if (report is null)
+            {
+                writer.WriteNull("checkedAt");
+                writer.WriteNull("lastError");
+            }
+            else
+            {
+                writer.WriteString("checkedAt", report.CheckedAt);
+                writer.WriteString("lastError", report.LastError);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}
