@@ -83,16 +83,30 @@ public sealed class PolicyRetryBackendSourceTests
     }
 
     [Fact]
-    public void Next_OtherBackendUnhealthy_TheSameOneAgain()
+    public void Next_OtherBackendsCircuitOpen_TheThirdOne()
     {
-        var pool = Pool("orders", "a", "b");
+        var pool = Pool("orders", "a", "b", "c");
         var feature = FeatureFor(Route("/orders"), pool);
         _states.Update(feature.Snapshot);
         _states.Get(pool.Backends[1]).SetCircuitOpen(true);
 
         var next = _source.Next(feature, [pool.Backends[0]]);
 
-        Assert.Same(pool.Backends[0], next);
+        Assert.Same(pool.Backends[2], next);
+    }
+
+    [Fact]
+    public void Next_BreakerOpensOnTheOtherBackend_ItIsSkippedForTheBreaksDuration()
+    {
+        var pool = Pool("orders", "a", "b", "c");
+        var feature = FeatureFor(Route("/orders"), pool);
+        _states.Update(feature.Snapshot);
+
+        _breakers.OnOpened!(pool.Backends[1].Id);
+
+        Assert.Same(pool.Backends[2], _source.Next(feature, [pool.Backends[0]]));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.False(_states.Get(pool.Backends[1]).CircuitOpen);
     }
 
     [Fact]

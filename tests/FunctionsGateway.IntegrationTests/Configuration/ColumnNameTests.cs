@@ -52,8 +52,8 @@ public sealed class ColumnNameTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData("fallbackpool")]
-    [InlineData("FALLBACKPOOL")]
+    [InlineData("canarypercent")]
+    [InlineData("CANARYPERCENT")]
     public async Task NotYetSupportedColumnInAnyCase_RouteIsNotServed(string column)
     {
         await using var backend = await EchoBackend.StartAsync("orders", "http://127.0.0.1:0");
