@@ -8,8 +8,8 @@ namespace FunctionsGateway.DevHost;
 
 /// <summary>
 /// The gateway on plain Kestrel: the same Core pipeline and settings as the Functions app. Every request goes
-/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state, and TRACE
-/// and CONNECT, which are refused with 405 (<see cref="RefusedMethods"/>). Kestrel's limits: <see cref="DevHostKestrelLimits"/>.
+/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state, and methods
+/// the Functions trigger does not accept either (TRACE, CONNECT, ...), which are refused with 405 (<see cref="GatewayMethods"/>). Kestrel's limits: <see cref="DevHostKestrelLimits"/>.
 /// </summary>
 public static class GatewayDevHost
 {
@@ -39,7 +39,7 @@ public static class GatewayDevHost
         var gateway = app.Services.GetRequiredService<GatewayRequestHandler>();
         var status = app.Services.GetRequiredService<GatewayStatusWriter>();
         app.Run(context =>
-            RefusedMethods.IsRefused(context.Request.Method) ? ProblemDetailsWriter.WriteAsync(context, RefusedMethods.MethodNotAllowed)
+            !GatewayMethods.IsAccepted(context.Request.Method) ? ProblemDetailsWriter.WriteAsync(context, GatewayMethods.NotAccepted)
             : context.Request.Path.Equals(StatusPath, StringComparison.OrdinalIgnoreCase) && IsLoopback(context)
                 ? status.WriteAsync(context)
                 : gateway.HandleAsync(context));
