@@ -16,6 +16,9 @@ public static class GatewayDevHost
     /// <summary>The operator's status listing; answered only to loopback callers, everyone else gets the gateway (and so a 404).</summary>
     public const string StatusPath = "/_gateway/status";
 
+    /// <summary>Where the DevHost listens when neither <c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>Urls</c> nor Kestrel endpoints say.</summary>
+    public const string DefaultUrl = "http://localhost:7071";
+
     /// <summary>Builds the host: Kestrel, the gateway's services and settings from appsettings, environment and <paramref name="args"/>.</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
@@ -29,6 +32,15 @@ public static class GatewayDevHost
             kestrel.Limits.MaxRequestBodySize = null;
         });
         builder.Services.AddGateway(builder.Configuration);
+
+        // The default is set in code, not in appsettings.json, where it would override ASPNETCORE_URLS.
+        if (string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrWhiteSpace(configuration["http_ports"]) && string.IsNullOrWhiteSpace(configuration["https_ports"])
+            && !configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
         return builder;
     }
 
@@ -66,6 +78,11 @@ public static class GatewayDevHost
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
+        catch (IOException ex) when (AddressInUse.Describe(ex) is { } message)
+        {
+            await Console.Error.WriteLineAsync(message).ConfigureAwait(false);
+            return 1;
+        }
         catch (InvalidOperationException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
@@ -76,7 +93,16 @@ public static class GatewayDevHost
     private static async Task<int> RunCheckedAsync(string[] args)
     {
         var options = DevHostArguments.Parse(args);
+        if (options.Help)
+        {
+            Console.WriteLine(DevHostUsage.Text);
+            return 0;
+        }
+
         var builder = CreateBuilder(options.HostArguments);
+
+        // RunAsync reports a failed start in one line (AddressInUse); the host would log it again with its stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         await using var azurite = await StartAzuriteIfNeededAsync(builder.Configuration).ConfigureAwait(false);
         var backends = new List<EchoBackend>();
         try
@@ -133,7 +159,7 @@ public static class GatewayDevHost
 
     private static void PrintWelcome(WebApplication app, bool samples, AzuriteProcess? azurite)
     {
-        var url = app.Urls.FirstOrDefault()?.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) ?? "http://localhost:7071";
+        var url = app.Urls.FirstOrDefault()?.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) ?? DefaultUrl;
         Console.WriteLine();
         Console.WriteLine($"FunctionsGateway DevHost is listening on {url}");
         if (samples)

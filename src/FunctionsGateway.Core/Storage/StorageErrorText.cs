@@ -10,7 +10,7 @@ namespace FunctionsGateway.Storage;
 /// repeats its retry advice and each inner message. What is useful is the last failure's status, error code and
 /// first line; request URLs in it may carry a SAS signature, so it is redacted.
 /// </summary>
-internal static class StorageErrorText
+public static class StorageErrorText
 {
     /// <summary>"storage answered 503 ServerBusy: The server is busy.", or the first line of any other failure.</summary>
     public static string Describe(Exception exception)
