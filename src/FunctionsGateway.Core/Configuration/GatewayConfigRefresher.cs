@@ -147,8 +147,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             "a table does not exist; create the Routes and Backends tables (azd provision does), or check Gateway__Tables__* settings",
         RequestFailedException { Status: 403 } =>
             "access denied; grant the gateway's identity the Storage Table Data Contributor role on the account",
-        RequestFailedException => StorageErrorText.Describe(ex),
-        _ => "storage unreachable: " + StorageErrorText.Describe(ex),
+        _ => StorageErrorText.Describe(ex),
     };
 
     private void ReportProblems(GatewaySnapshot snapshot)

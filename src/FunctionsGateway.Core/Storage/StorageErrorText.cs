@@ -12,13 +12,17 @@ namespace FunctionsGateway.Storage;
 /// </summary>
 public static class StorageErrorText
 {
-    /// <summary>"storage answered 503 ServerBusy: The server is busy.", or the first line of any other failure.</summary>
+    /// <summary>
+    /// "storage answered 503 ServerBusy: The server is busy." when storage answered, else (no answer: the SDK reports
+    /// a refused connection or a timeout as status 0, or throws another exception) "storage unreachable: " and the
+    /// first line of the failure.
+    /// </summary>
     public static string Describe(Exception exception)
     {
         var last = Innermost(exception);
-        return SecretRedactor.Redact(last is RequestFailedException r
+        return SecretRedactor.Redact(last is RequestFailedException { Status: > 0 } r
             ? $"storage answered {r.Status}{(string.IsNullOrEmpty(r.ErrorCode) ? string.Empty : " " + r.ErrorCode)}: {FirstLine(r.Message)}"
-            : $"{last.GetType().Name}: {FirstLine(last.Message)}");
+            : $"storage unreachable: {FirstLine(last.Message)}");
     }
 
     /// <summary>The failure behind the SDK's retry wrapper: the last attempt's.</summary>

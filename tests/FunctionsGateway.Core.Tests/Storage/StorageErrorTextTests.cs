@@ -29,7 +29,17 @@ public sealed class StorageErrorTextTests
 
         var text = StorageErrorText.Describe(failure);
 
-        Assert.Equal("HttpRequestException: Connection refused (127.0.0.1:10002)", text);
+        Assert.Equal("storage unreachable: Connection refused (127.0.0.1:10002)", text);
+    }
+
+    [Fact]
+    public void Describe_NoAnswerReportedAsStatus0_IsUnreachableNotAnAnswer()
+    {
+        var failure = new AggregateException(new RequestFailedException(0, "Connection refused (127.0.0.1:1)\nmore", null, null));
+
+        var text = StorageErrorText.Describe(failure);
+
+        Assert.Equal("storage unreachable: Connection refused (127.0.0.1:1)", text);
     }
 
     [Fact]

@@ -71,5 +71,35 @@ public sealed class NewcomerMistakeTests(AzuriteFixture azurite)
         Assert.EndsWith(" consumer - subject - via -", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StorageUnreachable_IsLoggedOnceInOneLine_WithoutTheSdksRetryAdvice()
+    {
+        var tables = await TestTables.CreateAsync(azurite.ConnectionString);
+        var unreachable = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+            + "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            + "TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+        await using var gateway = await GatewayUnderTest.StartAsync(unreachable, tables);
+
+        var attempts = new HashSet<string>();
+        var started = TimeProvider.System.GetTimestamp();
+        while (attempts.Count < 3 && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(45))
+        {
+            if ((await gateway.StatusAsync()).GetProperty("lastAttemptAt").GetString() is { } attempt)
+            {
+                attempts.Add(attempt);
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.True(attempts.Count >= 3, "three failed reads were expected within 45 s");
+        var warning = Assert.Single(gateway.Logs.Entries, e => e.EventId.Id == 102);
+        Assert.DoesNotContain('\n', warning.Message);
+        Assert.DoesNotContain("Retry settings", warning.Message, StringComparison.Ordinal);
+        Assert.Null(warning.Exception);
+        Assert.Equal("Could not read the routing tables of storage account 'devstoreaccount1': storage unreachable: Connection refused (127.0.0.1:1). "
+            + "The last loaded routes keep serving.", warning.Message);
+    }
+
     private static List<JsonElement> Problems(JsonElement status) => [.. status.GetProperty("problems").EnumerateArray()];
 }
