@@ -8,13 +8,16 @@ namespace FunctionsGateway.DevHost;
 
 /// <summary>
 /// The gateway on plain Kestrel: the same Core pipeline and settings as the Functions app. Every request goes
-/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state, and TRACE
-/// and CONNECT, which are refused with 405 (<see cref="RefusedMethods"/>). Kestrel's limits: <see cref="DevHostKestrelLimits"/>.
+/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state, and methods
+/// the Functions trigger does not accept either (TRACE, CONNECT, ...), which are refused with 405 (<see cref="GatewayMethods"/>). Kestrel's limits: <see cref="DevHostKestrelLimits"/>.
 /// </summary>
 public static class GatewayDevHost
 {
     /// <summary>The operator's status listing; answered only to loopback callers, everyone else gets the gateway (and so a 404).</summary>
     public const string StatusPath = "/_gateway/status";
+
+    /// <summary>Where the DevHost listens when neither <c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>Urls</c> nor Kestrel endpoints say.</summary>
+    public const string DefaultUrl = "http://localhost:7071";
 
     /// <summary>Builds the host: Kestrel, the gateway's services and settings from appsettings, environment and <paramref name="args"/>.</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
@@ -30,6 +33,15 @@ public static class GatewayDevHost
         });
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddHostedService<HealthProbeTimer>();
+
+        // The default is set in code, not in appsettings.json, where it would override ASPNETCORE_URLS.
+        if (string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrWhiteSpace(configuration["http_ports"]) && string.IsNullOrWhiteSpace(configuration["https_ports"])
+            && !configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
         return builder;
     }
 
@@ -40,7 +52,7 @@ public static class GatewayDevHost
         var gateway = app.Services.GetRequiredService<GatewayRequestHandler>();
         var status = app.Services.GetRequiredService<GatewayStatusWriter>();
         app.Run(context =>
-            RefusedMethods.IsRefused(context.Request.Method) ? ProblemDetailsWriter.WriteAsync(context, RefusedMethods.MethodNotAllowed)
+            !GatewayMethods.IsAccepted(context.Request.Method) ? ProblemDetailsWriter.WriteAsync(context, GatewayMethods.NotAccepted)
             : context.Request.Path.Equals(StatusPath, StringComparison.OrdinalIgnoreCase) && IsLoopback(context)
                 ? status.WriteAsync(context)
                 : gateway.HandleAsync(context));
@@ -67,6 +79,11 @@ public static class GatewayDevHost
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
+        catch (IOException ex) when (AddressInUse.Describe(ex) is { } message)
+        {
+            await Console.Error.WriteLineAsync(message).ConfigureAwait(false);
+            return 1;
+        }
         catch (InvalidOperationException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
@@ -77,9 +94,18 @@ public static class GatewayDevHost
     private static async Task<int> RunCheckedAsync(string[] args)
     {
         var options = DevHostArguments.Parse(args);
+        if (options.Help)
+        {
+            Console.WriteLine(DevHostUsage.Text);
+            return 0;
+        }
+
         var builder = CreateBuilder(options.HostArguments);
         // A bad schedule stops the DevHost here, with its message, before Azurite or any backend starts.
         HealthProbeTimer.ParseSchedule(builder.Configuration[HealthProbeTimer.ScheduleSetting]);
+
+        // RunAsync reports a failed start in one line (AddressInUse); the host would log it again with its stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         await using var azurite = await StartAzuriteIfNeededAsync(builder.Configuration).ConfigureAwait(false);
         var backends = new List<EchoBackend>();
         try
@@ -136,7 +162,7 @@ public static class GatewayDevHost
 
     private static void PrintWelcome(WebApplication app, bool samples, AzuriteProcess? azurite)
     {
-        var url = app.Urls.FirstOrDefault()?.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) ?? "http://localhost:7071";
+        var url = app.Urls.FirstOrDefault()?.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) ?? DefaultUrl;
         Console.WriteLine();
         Console.WriteLine($"FunctionsGateway DevHost is listening on {url}");
         if (samples)

@@ -9,7 +9,8 @@ namespace FunctionsGateway.Functions;
 /// The catch-all HTTP trigger: every public request is handed to the gateway's Core pipeline.
 /// Anonymous, because the gateway authenticates callers itself (a function key would travel on to backends).
 /// With <c>extensions.http.routePrefix</c> "" in host.json it answers every path the host does not keep for
-/// itself (<c>/admin</c>, <c>/runtime</c>). TRACE and CONNECT are left out on purpose.
+/// itself (<c>/admin</c>, <c>/runtime</c>). It binds <see cref="GatewayMethods"/>, the list the DevHost accepts too; TRACE, CONNECT and any other method
+/// never reach the worker (the Functions host answers them itself).
 /// </summary>
 public sealed class GatewayFunction
 {
@@ -21,7 +22,8 @@ public sealed class GatewayFunction
     /// <summary>Forwards the request; the response is written by the pipeline.</summary>
     [Function("Gateway")]
     public async Task<IActionResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = "{*path}")]
+        [HttpTrigger(AuthorizationLevel.Anonymous, GatewayMethods.Get, GatewayMethods.Head, GatewayMethods.Post, GatewayMethods.Put,
+            GatewayMethods.Patch, GatewayMethods.Delete, GatewayMethods.Options, Route = "{*path}")]
         HttpRequest request)
     {
         await _gateway.HandleAsync(request.HttpContext).ConfigureAwait(false);

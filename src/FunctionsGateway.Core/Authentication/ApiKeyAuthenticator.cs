@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FunctionsGateway.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,9 @@ namespace FunctionsGateway.Authentication;
 /// remembered for <see cref="AuthenticationOptions.ApiKeyNegativeCacheSeconds"/>, concurrent
 /// requests with the same key share one lookup, at most
 /// <see cref="AuthenticationOptions.MaxConcurrentApiKeyLookups"/> lookups run at once and at most
-/// <see cref="AuthenticationOptions.MaxQueuedApiKeyLookups"/> lookups of new keys wait for a slot. Unknown,
+/// <see cref="AuthenticationOptions.MaxQueuedApiKeyLookups"/> lookups of new keys wait for a slot. A key whose row
+/// is due for a refresh is served from memory for up to <see cref="AuthenticationOptions.ApiKeyStaleSeconds"/> more
+/// while it is read again in the background, so slow or unreachable storage never holds its requests. Unknown,
 /// disabled, expired and malformed keys and invalid rows all get the same answer; the log says which.
 /// </summary>
 /// <remarks>
@@ -41,6 +44,7 @@ internal sealed partial class ApiKeyAuthenticator
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _ttl;
+    private readonly TimeSpan _staleFor;
     private readonly TimeSpan _negativeTtl;
     private readonly int _maxEntries;
     private readonly int _maxNegativeEntries;
@@ -75,6 +79,7 @@ internal sealed partial class ApiKeyAuthenticator
         _time = time;
         _logger = logger;
         _ttl = TimeSpan.FromSeconds(settings.ApiKeyCacheSeconds);
+        _staleFor = TimeSpan.FromSeconds(settings.ApiKeyStaleSeconds);
         _negativeTtl = TimeSpan.FromSeconds(settings.ApiKeyNegativeCacheSeconds);
         _maxEntries = settings.ApiKeyCacheSize;
         _maxNegativeEntries = settings.ApiKeyNegativeCacheSize;
@@ -132,6 +137,16 @@ internal sealed partial class ApiKeyAuthenticator
             return ValueTask.FromResult(Evaluate(entry, now));
         }
 
+        if (entry is not null && entry.FreshUntil + _staleFor > now)
+        {
+            if (entry.TryClaimRefresh(now, StoreUnavailableRetryAfter))
+            {
+                RefreshInBackground(new string(hash), entry);
+            }
+
+            return ValueTask.FromResult(Evaluate(entry, now));
+        }
+
         if (entry is null && throttledFor > TimeSpan.Zero)
         {
             return ValueTask.FromResult(AuthResult.Throttled(AuthMethod.ApiKey, throttledFor));
@@ -143,12 +158,41 @@ internal sealed partial class ApiKeyAuthenticator
             return ValueTask.FromResult(Rejected);
         }
 
-        return LookUpAsync(new string(hash), entry, cancellationToken);
+        // Past the stale time the last known row is not served any more, even if storage cannot be read.
+        return LookUpAsync(new string(hash), isRefresh: entry is not null, cancellationToken);
     }
 
-    private async ValueTask<AuthResult> LookUpAsync(string hash, CacheEntry? stale, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a stale key's row again without anyone waiting: the refresh lane, shared with a lookup of the same key
+    /// already under way. A success replaces the entry (or removes it); a failure leaves it to serve until its stale
+    /// time ends, and the next request after <see cref="StoreUnavailableRetryAfter"/> tries again.
+    /// </summary>
+    private void RefreshInBackground(string hash, CacheEntry stale)
     {
-        var lookup = JoinOrQueue(hash, isRefresh: stale is not null, out var start, out var reportQueueFull);
+        var lookup = JoinOrQueue(hash, isRefresh: true, out var start, out _)!;
+        if (start)
+        {
+            _ = RunLookupsAsync(lookup);
+        }
+
+        _ = ReportFailedRefreshAsync(lookup, stale);
+    }
+
+    private async Task ReportFailedRefreshAsync(PendingLookup lookup, CacheEntry stale)
+    {
+        try
+        {
+            await lookup.Completion.Task.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ServingStaleKey(_logger, stale.HashPrefix, StorageErrorText.Describe(ex), stale.FreshUntil + _staleFor);
+        }
+    }
+
+    private async ValueTask<AuthResult> LookUpAsync(string hash, bool isRefresh, CancellationToken cancellationToken)
+    {
+        var lookup = JoinOrQueue(hash, isRefresh, out var start, out var reportQueueFull);
         if (lookup is null)
         {
             if (reportQueueFull)
@@ -177,15 +221,7 @@ internal sealed partial class ApiKeyAuthenticator
         }
         catch (Exception ex)
         {
-            if (stale is not null)
-            {
-                // Storage is down but this key was valid moments ago: keep serving what we knew,
-                // as the route table does, rather than lock out every consumer.
-                Log.ServingStaleKey(_logger, stale.HashPrefix, ex.GetType().Name);
-                return Evaluate(stale, _time.GetUtcNow());
-            }
-
-            Log.LookupFailed(_logger, ApiKeyHasher.Prefix(hash), ex.GetType().Name, ex.Message);
+            Log.LookupFailed(_logger, ApiKeyHasher.Prefix(hash), StorageErrorText.Describe(ex));
             return StoreUnavailable;
         }
 
@@ -443,6 +479,18 @@ internal sealed partial class ApiKeyAuthenticator
         public string HashPrefix { get; }
 
         public AuthResult? Success { get; }
+
+        // Ticks before which no new background refresh starts: one refresh at a time per entry, and after a failed
+        // one a pause, so a busy key does not send a read per request to storage that is down.
+        private long _refreshNotBefore;
+
+        /// <summary>True for the one caller that should start a refresh now.</summary>
+        public bool TryClaimRefresh(DateTimeOffset now, TimeSpan pause)
+        {
+            var notBefore = Volatile.Read(ref _refreshNotBefore);
+            return now.UtcTicks >= notBefore
+                && Interlocked.CompareExchange(ref _refreshNotBefore, (now + pause).UtcTicks, notBefore) == notBefore;
+        }
     }
 
     private static partial class Log
@@ -466,11 +514,11 @@ internal sealed partial class ApiKeyAuthenticator
         [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "ApiKeys row '{KeyHashPrefix}…' column '{Column}' {Problem}; the key is rejected until the row is fixed")]
         public static partial void RowInvalid(ILogger logger, string keyHashPrefix, string column, string problem);
 
-        [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "API key {KeyHashPrefix} could not be looked up ({ErrorType}: {Error}); answering 503. Check the storage account and the ApiKeys table")]
-        public static partial void LookupFailed(ILogger logger, string keyHashPrefix, string errorType, string error);
+        [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "API key {KeyHashPrefix} could not be looked up ({Error}); answering 503. Check the storage account and the ApiKeys table")]
+        public static partial void LookupFailed(ILogger logger, string keyHashPrefix, string error);
 
-        [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "API key {KeyHashPrefix} could not be looked up again ({ErrorType}); serving its last known row")]
-        public static partial void ServingStaleKey(ILogger logger, string keyHashPrefix, string errorType);
+        [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "API key {KeyHashPrefix} could not be looked up again ({Error}); serving its last known row until {StaleUntil:u} at the latest")]
+        public static partial void ServingStaleKey(ILogger logger, string keyHashPrefix, string error, DateTimeOffset staleUntil);
 
         [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "The API-key lookup queue is full ({Queued} waiting); keys not in memory are answered 503 until it drains. A flood of random keys or slow storage; see Gateway:Authentication:MaxQueuedApiKeyLookups")]
         public static partial void QueueFull(ILogger logger, int queued);

@@ -24,6 +24,15 @@ internal sealed class AuthenticationOptions
     public int ApiKeyCacheSeconds { get; set; } = 30;
 
     /// <summary>
+    /// How long after its cache time a key's last known row may still answer while the row is read again in the
+    /// background: a request then never waits for slow storage, and when storage is down the key keeps working
+    /// this long, no longer. A key disabled or deleted meanwhile stops working as soon as a read succeeds. Past
+    /// this time the request waits for the read, and is answered 503 if storage cannot be read. 0 turns it off.
+    /// </summary>
+    /// <value>The default value is 300 seconds.</value>
+    public int ApiKeyStaleSeconds { get; set; } = 300;
+
+    /// <summary>
     /// How long an unknown key is remembered as unknown, so repeating it does not reach storage;
     /// a key created after it was tried works within this time.
     /// </summary>

@@ -27,6 +27,7 @@ internal sealed class AuthenticationOptionsValidator : IValidateOptions<Authenti
         }
 
         Range(errors, "ApiKeyCacheSeconds", options.ApiKeyCacheSeconds, 1, 3600, "seconds");
+        Range(errors, "ApiKeyStaleSeconds", options.ApiKeyStaleSeconds, 0, 86_400, "seconds (0 turns serving a stale key off)");
         Range(errors, "ApiKeyNegativeCacheSeconds", options.ApiKeyNegativeCacheSeconds, 1, 3600, "seconds");
         Range(errors, "ApiKeyCacheSize", options.ApiKeyCacheSize, 1, 1_000_000, "entries");
         Range(errors, "ApiKeyNegativeCacheSize", options.ApiKeyNegativeCacheSize, 1, 1_000_000, "entries");

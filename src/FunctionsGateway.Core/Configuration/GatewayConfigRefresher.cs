@@ -23,6 +23,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
     private readonly TimeSpan _interval;
     private readonly IReadOnlyList<string> _trustedAudiences;
     private readonly bool _allowLinkLocalBackends;
+    private readonly bool _jwtIssuerConfigured;
     private string _fingerprint = string.Empty;
     private ImmutableHashSet<string> _reportedProblems = [];
     private ConfigLoadState _state = ConfigLoadState.NotStarted;
@@ -42,6 +43,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         _interval = TimeSpan.FromSeconds(options.Value.Configuration.RefreshIntervalSeconds);
         _trustedAudiences = [.. authentication.Value.Issuers.SelectMany(issuer => issuer.Audiences).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim())];
         _allowLinkLocalBackends = options.Value.Forwarding.AllowLinkLocalBackends;
+        _jwtIssuerConfigured = authentication.Value.Issuers.Count > 0;
     }
 
     public ConfigLoadState State => Volatile.Read(ref _state);
@@ -58,7 +60,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
             if (fingerprint != _fingerprint || !_provider.IsLoaded)
             {
                 var snapshot = GatewaySnapshotBuilder.Build(
-                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _trustedAudiences, _allowLinkLocalBackends);
+                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _trustedAudiences, _allowLinkLocalBackends, _jwtIssuerConfigured);
                 _provider.Publish(snapshot);
                 _fingerprint = fingerprint;
                 ReportProblems(snapshot);
@@ -76,7 +78,15 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
                                    && !cancellationToken.IsCancellationRequested)
         {
             var reason = Describe(ex);
-            Log.StorageUnreachable(_logger, _tables.AccountName, reason, ex);
+
+            // Once per outage (and again if the reason changes), in one line: the exception's own text repeats the
+            // SDK's retry advice and every attempt's response; it is kept for Debug.
+            if (reason != State.LastError)
+            {
+                Log.StorageUnreachable(_logger, _tables.AccountName, reason);
+            }
+
+            Log.StorageFailureDetail(_logger, ex);
             Volatile.Write(ref _state, State with { LastAttemptAt = attemptAt, LastError = reason });
             _provider.ReportFailedAttempt();
         }
@@ -131,17 +141,14 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         + $"\n{routes.Count}/{backends.Count}";
 
     // Storage messages quote request URLs, which carry a SAS signature when the connection string holds one.
-    private static string Describe(Exception ex) => SecretRedactor.Redact(ex switch
+    private static string Describe(Exception ex) => StorageErrorText.Innermost(ex) switch
     {
         RequestFailedException { Status: 404 } r when r.ErrorCode == "TableNotFound" =>
             "a table does not exist; create the Routes and Backends tables (azd provision does), or check Gateway__Tables__* settings",
         RequestFailedException { Status: 403 } =>
             "access denied; grant the gateway's identity the Storage Table Data Contributor role on the account",
-        RequestFailedException r => $"storage answered {r.Status} {r.ErrorCode}: {FirstLine(r.Message)}",
-        _ => $"storage unreachable: {FirstLine(ex.Message)}",
-    });
-
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+        _ => StorageErrorText.Describe(ex),
+    };
 
     private void ReportProblems(GatewaySnapshot snapshot)
     {
@@ -168,10 +175,13 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         public static partial void RowProblem(ILogger logger, ProblemSeverity severity, string problem);
 
         [LoggerMessage(102, LogLevel.Warning, "Could not read the routing tables of storage account '{Account}': {Reason}. The last loaded routes keep serving.")]
-        public static partial void StorageUnreachable(ILogger logger, string account, string reason, Exception exception);
+        public static partial void StorageUnreachable(ILogger logger, string account, string reason);
 
         [LoggerMessage(103, LogLevel.Information, "The routing tables of storage account '{Account}' can be read again.")]
         public static partial void StorageRecovered(ILogger logger, string account);
+
+        [LoggerMessage(105, LogLevel.Debug, "Reading the routing tables failed.")]
+        public static partial void StorageFailureDetail(ILogger logger, Exception exception);
 
         [LoggerMessage(104, LogLevel.Error, "Building the routing snapshot failed; the last loaded routes keep serving.")]
         public static partial void RefreshFailed(ILogger logger, Exception exception);

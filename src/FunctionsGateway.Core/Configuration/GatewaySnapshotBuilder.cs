@@ -24,7 +24,8 @@ internal static class GatewaySnapshotBuilder
         GatewaySnapshot previous,
         DateTimeOffset now,
         IReadOnlyList<string>? trustedAudiences = null,
-        bool allowLinkLocalBackends = false)
+        bool allowLinkLocalBackends = false,
+        bool jwtIssuerConfigured = true)
     {
         var problems = ImmutableArray.CreateBuilder<ConfigProblem>();
         var backends = BuildBackends(backendsTable, backendRows, previous, problems, allowLinkLocalBackends);
@@ -42,6 +43,8 @@ internal static class GatewaySnapshotBuilder
 
         var matcher = new RouteMatcher(routes.Values.Select(r => r.Route));
         problems.AddRange(RouteProtectionWarnings.Find(matcher));
+        problems.AddRange(JwtIssuerWarnings.Find(routes.Values.Select(r => r.Route), jwtIssuerConfigured));
+        problems.AddRange(ShadowedRouteWarnings.Find(routes.Values.Select(r => r.Route)));
         return new GatewaySnapshot(routes, backends, pools, problems.ToImmutable(), now, matcher);
     }
 

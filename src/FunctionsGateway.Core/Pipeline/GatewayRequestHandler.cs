@@ -103,12 +103,18 @@ public sealed partial class GatewayRequestHandler
         if (_accessLog.IsEnabled(LogLevel.Information))
         {
             var identity = feature?.Identity;
-            Log.AccessLog(_accessLog, context.Request.Method, context.Request.Path.Value ?? "/", route, backend, status, outcome,
+            Log.AccessLog(_accessLog, context.Request.Method, context.Request.Path.Value ?? "/", OrDash(route), OrDash(backend), status, outcome,
                 Math.Round(elapsed.TotalMilliseconds, 2), ClientAddress.TextOf(context),
-                ProblemDetailsWriter.TraceId(context), identity?.Consumer ?? string.Empty, identity?.Subject ?? string.Empty,
-                identity is null ? string.Empty : IdentityHeaders.MethodName(identity.Method));
+                ProblemDetailsWriter.TraceId(context), OrDash(identity?.Consumer), OrDash(identity?.Subject),
+                identity is null ? NoValue : IdentityHeaders.MethodName(identity.Method));
         }
     }
+
+    // One rule for every field of the access log: a value that does not apply (no route matched, no caller
+    // identified) is written "-", as in common web server logs, so fields never run together.
+    private const string NoValue = "-";
+
+    private static string OrDash(string? value) => string.IsNullOrEmpty(value) ? NoValue : value;
 
     private static partial class Log
     {

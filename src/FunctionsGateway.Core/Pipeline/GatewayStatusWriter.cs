@@ -41,8 +41,9 @@ public sealed class GatewayStatusWriter
         context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
 
-        var writer = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Indented = true });
+        var writer = new Utf8JsonWriter(context.Response.BodyWriter, GatewayJsonWriterOptions.Indented);
         await using (writer.ConfigureAwait(false))
         {
             writer.WriteStartObject();

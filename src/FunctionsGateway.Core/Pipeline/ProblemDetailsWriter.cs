@@ -23,6 +23,7 @@ public static class ProblemDetailsWriter
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/problem+json";
         context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         foreach (var (name, value) in error.Headers)
         {
             context.Response.Headers[name] = value;
@@ -33,7 +34,7 @@ public static class ProblemDetailsWriter
             return;
         }
 
-        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        var writer = new Utf8JsonWriter(context.Response.BodyWriter, GatewayJsonWriterOptions.Compact);
         await using (writer.ConfigureAwait(false))
         {
             writer.WriteStartObject();

@@ -30,8 +30,10 @@ public static class ApiKeyCommand
           apikey disable --hash HASH
           apikey enable --hash HASH
           apikey list [--consumer NAME]
-        Storage: Gateway:Storage:ConnectionString, or Gateway:Storage:TableEndpoint with DefaultAzureCredential;
-        table: Gateway:Tables:ApiKeys (default ApiKeys).
+        Storage (default: local Azurite, UseDevelopmentStorage=true):
+          --table-endpoint https://ACCOUNT.table.core.windows.net   signs in with DefaultAzureCredential (az login)
+          --connection-string "DefaultEndpointsProtocol=...;..."     any account, Azurite included
+        Table: --Gateway:Tables:ApiKeys=NAME (default ApiKeys).
         """;
 
     /// <summary>Runs an <c>apikey</c> command against the configured <c>ApiKeys</c> table.</summary>
@@ -43,10 +45,15 @@ public static class ApiKeyCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(configuration);
+        if (!TrySplitStorageSwitches(args, out var command, out var storage, out var storageProblem))
+        {
+            return await UsageAsync(Console.Error, storageProblem).ConfigureAwait(false);
+        }
+
         TableClient table;
         try
         {
-            table = ApiKeyTable.Create(configuration);
+            table = ApiKeyTable.Create(new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(storage).Build());
         }
         catch (InvalidOperationException ex)
         {
@@ -54,7 +61,53 @@ public static class ApiKeyCommand
             return Failure;
         }
 
-        return await RunAsync(args, table, Console.Out, Console.Error, TimeProvider.System, ct).ConfigureAwait(false);
+        return await RunAsync(command, table, Console.Out, Console.Error, TimeProvider.System, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes out the storage switches: <c>--table-endpoint URL</c> (which replaces the local connection string of
+    /// appsettings.json, so the key lands in Azure, not in Azurite), <c>--connection-string CS</c>, and settings
+    /// written <c>--Gateway:...=value</c> (already read by the host's configuration).
+    /// </summary>
+    internal static bool TrySplitStorageSwitches(string[] args, out string[] command, out Dictionary<string, string?> storage, out string problem)
+    {
+        var rest = new List<string>();
+        storage = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        problem = string.Empty;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i].ToLowerInvariant();
+            if (name is "--table-endpoint" or "--connection-string")
+            {
+                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    problem = $"{args[i]} needs a value";
+                    command = [];
+                    return false;
+                }
+
+                storage[name == "--table-endpoint" ? "Gateway:Storage:TableEndpoint" : "Gateway:Storage:ConnectionString"] = args[++i];
+            }
+            else if (!args[i].StartsWith("--Gateway", StringComparison.OrdinalIgnoreCase))
+            {
+                rest.Add(args[i]);
+            }
+        }
+
+        if (storage.Count == 2)
+        {
+            problem = "use --table-endpoint or --connection-string, not both";
+            command = [];
+            return false;
+        }
+
+        if (storage.ContainsKey("Gateway:Storage:TableEndpoint"))
+        {
+            storage["Gateway:Storage:ConnectionString"] = string.Empty;
+        }
+
+        command = [.. rest];
+        return true;
     }
 
     /// <summary>Runs a command against <paramref name="table"/>, writing to the given writers.</summary>
@@ -91,7 +144,7 @@ public static class ApiKeyCommand
         }
         catch (RequestFailedException ex)
         {
-            await errors.WriteLineAsync($"Storage answered {ex.Status} {ex.ErrorCode}: {ex.Message.Split('\n')[0]}").ConfigureAwait(false);
+            await errors.WriteLineAsync(FunctionsGateway.Storage.StorageErrorText.Describe(ex)).ConfigureAwait(false);
             return Failure;
         }
         catch (AuthenticationFailedException ex)

@@ -29,7 +29,7 @@ public static class LocalTables
         catch (Exception ex) when (ex is RequestFailedException or AggregateException or IOException)
         {
             // The gateway starts anyway and answers 503 configuration_not_loaded until storage can be read.
-            await Console.Error.WriteLineAsync($"Could not create the gateway's tables in local storage ({ex.Message.Split('\n')[0].Trim()}); requests get 503 until the tables can be read.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"Could not create the gateway's tables in local storage ({StorageErrorText.Describe(ex)}); requests get 503 until the tables can be read.").ConfigureAwait(false);
             return false;
         }
     }

@@ -165,6 +165,7 @@ public sealed class ApiKeyAuthenticatorTests
     [Fact]
     public async Task AuthenticateAsync_RotatedKeys_BothWorkUntilTheOldOneIsDisabledAndTheCacheExpires()
     {
+        _options.ApiKeyStaleSeconds = 0;
         var oldKey = ApiKeyFactory.Generate();
         var newKey = ApiKeyFactory.Generate();
         _storage.Add(oldKey, "contoso");
@@ -219,8 +220,9 @@ public sealed class ApiKeyAuthenticatorTests
     }
 
     [Fact]
-    public async Task AuthenticateAsync_StorageDownAfterTheEntryExpired_ServesTheLastKnownRow()
+    public async Task AuthenticateAsync_StorageDownAfterTheEntryExpired_ServesTheLastKnownRowAndWarnsWhenItsStaleTimeEnds()
     {
+        _options.ApiKeyStaleSeconds = 300;
         var key = ApiKeyFactory.Generate();
         _storage.Add(key, "contoso");
         await Authenticator.AuthenticateAsync(key, CancellationToken.None);
@@ -230,7 +232,103 @@ public sealed class ApiKeyAuthenticatorTests
         var result = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
 
         Assert.Equal(AuthOutcome.Succeeded, result.Outcome);
-        Assert.Contains(_logs.Entries, e => e.Id.Id == 214);
+        var warning = Assert.Single(_logs.Entries, e => e.Id.Id == 214);
+        Assert.Equal($"API key {ApiKeyHasher.Hash(key)[..12]} could not be looked up again (storage answered 500: Internal error); "
+            + "serving its last known row until 2026-03-01 12:05:30Z at the latest", warning.Message);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_EntryExpiredWhileStorageIsSlow_IsAnsweredAtOnceFromTheStaleEntry()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var first = Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        var second = Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.True(second.IsCompletedSuccessfully);
+        Assert.Equal("contoso", (await first).Identity!.Consumer);
+        Assert.Equal(2, _storage.Calls);
+        _storage.Gate.SetResult();
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_KeyDisabledWhileCached_StopsWorkingOnceTheBackgroundRefreshSucceeds()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _storage.Disable(key);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        _storage.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var whileRefreshing = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _storage.Gate.SetResult();
+        var afterRefresh = await PollAsync(async () => await Authenticator.AuthenticateAsync(key, CancellationToken.None),
+            r => r.Outcome == AuthOutcome.Failed);
+
+        Assert.Equal(AuthOutcome.Succeeded, whileRefreshing.Outcome);
+        AssertRejected(afterRefresh);
+        Assert.Equal(2, _storage.Calls);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_KeyDeletedWhileCached_StopsWorkingOnceTheBackgroundRefreshSucceeds()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _storage.Remove(key);
+        _time.Advance(TimeSpan.FromSeconds(31));
+
+        var whileRefreshing = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        var afterRefresh = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, whileRefreshing.Outcome);
+        AssertRejected(afterRefresh);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_StorageDownPastTheStaleTime_IsUnavailable()
+    {
+        _options.ApiKeyStaleSeconds = 60;
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _storage.Failure = new RequestFailedException(503, "Server busy");
+        _time.Advance(TimeSpan.FromSeconds(89));
+        var withinStaleTime = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var pastStaleTime = await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(AuthOutcome.Succeeded, withinStaleTime.Outcome);
+        Assert.Equal(AuthOutcome.Unavailable, pastStaleTime.Outcome);
+        Assert.Equal(AuthFailureReason.KeyStoreUnavailable, pastStaleTime.Reason);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ManyRequestsWhileStorageIsDown_ReadItOnlyOnceEveryFiveSeconds()
+    {
+        var key = ApiKeyFactory.Generate();
+        _storage.Add(key, "contoso");
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        _storage.Failure = new RequestFailedException(503, "Server busy");
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(AuthOutcome.Succeeded, (await Authenticator.AuthenticateAsync(key, CancellationToken.None)).Outcome);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await Authenticator.AuthenticateAsync(key, CancellationToken.None);
+
+        Assert.Equal(3, _storage.Calls);
     }
 
     [Theory]
@@ -481,6 +579,7 @@ public sealed class ApiKeyAuthenticatorTests
     [Fact]
     public async Task AuthenticateAsync_KnownKeyDueForRefreshWhileTheQueueIsFull_WaitsAndIsLookedUpFirst()
     {
+        _options.ApiKeyStaleSeconds = 0;
         _options.MaxConcurrentApiKeyLookups = 1;
         _options.MaxQueuedApiKeyLookups = 1;
         var known = ApiKeyFactory.Generate();
@@ -548,6 +647,7 @@ public sealed class ApiKeyAuthenticatorTests
     [Fact]
     public async Task AuthenticateAsync_ThrottledCallerWithAKeyDueForRefresh_IsLookedUpSoADisabledKeyStopsWorking()
     {
+        _options.ApiKeyStaleSeconds = 0;
         var key = ApiKeyFactory.Generate();
         _storage.Add(key, "contoso");
         await Authenticator.AuthenticateAsync(key, CancellationToken.None);
@@ -558,6 +658,20 @@ public sealed class ApiKeyAuthenticatorTests
 
         AssertRejected(result);
         Assert.Equal(2, _storage.Calls);
+    }
+
+    private static async Task<AuthResult> PollAsync(Func<Task<AuthResult>> attempt, Func<AuthResult, bool> done)
+    {
+        // Real time: the refresh finishes on the thread pool.
+        var started = TimeProvider.System.GetTimestamp();
+        var result = await attempt();
+        while (!done(result) && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+            result = await attempt();
+        }
+
+        return result;
     }
 
     private static void AssertRejected(AuthResult result)

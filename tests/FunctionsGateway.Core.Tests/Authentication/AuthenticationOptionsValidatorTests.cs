@@ -59,6 +59,7 @@ public sealed class AuthenticationOptionsValidatorTests
         var options = new AuthenticationOptions
         {
             ApiKeyCacheSeconds = 0,
+            ApiKeyStaleSeconds = -1,
             ApiKeyNegativeCacheSeconds = 4000,
             ApiKeyCacheSize = 0,
             ApiKeyNegativeCacheSize = -1,
@@ -78,6 +79,7 @@ public sealed class AuthenticationOptionsValidatorTests
         Assert.Equal(
             [
                 "Gateway:Authentication:ApiKeyCacheSeconds 0 is out of range; use 1 to 3600 seconds",
+                "Gateway:Authentication:ApiKeyStaleSeconds -1 is out of range; use 0 to 86400 seconds (0 turns serving a stale key off)",
                 "Gateway:Authentication:ApiKeyNegativeCacheSeconds 4000 is out of range; use 1 to 3600 seconds",
                 "Gateway:Authentication:ApiKeyCacheSize 0 is out of range; use 1 to 1000000 entries",
                 "Gateway:Authentication:ApiKeyNegativeCacheSize -1 is out of range; use 1 to 1000000 entries",

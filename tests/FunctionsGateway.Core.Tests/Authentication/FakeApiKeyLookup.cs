@@ -44,6 +44,8 @@ internal sealed class FakeApiKeyLookup : IApiKeyLookup
 
     public void Put(ApiKeyRecord record) => _rows[record.Hash] = record;
 
+    public void Remove(string key) => _rows.TryRemove(ApiKeyHasher.Hash(key), out _);
+
     public void Disable(string key) =>
         _rows.AddOrUpdate(ApiKeyHasher.Hash(key), _ => throw new InvalidOperationException("no such key"), (_, r) => new ApiKeyRecord
         {

@@ -33,6 +33,22 @@ public sealed class ProblemDetailsWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_DetailWithApostrophesAndAngleBrackets_IsWrittenAsIsAndNotSniffable()
+    {
+        var context = NewContext();
+        var error = new GatewayError(400, "test", "Test", "The route's backend isn't <ready> & \"waiting\"\n.");
+
+        await ProblemDetailsWriter.WriteAsync(context, error);
+
+        await context.Response.CompleteAsync();
+        context.Response.Body.Position = 0;
+        var text = await new StreamReader(context.Response.Body).ReadToEndAsync();
+        Assert.Contains("\"detail\":\"The route's backend isn't <ready> & \\\"waiting\\\"\\n.\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", text, StringComparison.Ordinal);
+        Assert.Equal("nosniff", context.Response.Headers.XContentTypeOptions.ToString());
+    }
+
+    [Fact]
     public async Task WriteAsync_WhileTracing_TraceIdIsTheW3CTraceId()
     {
         var context = NewContext();

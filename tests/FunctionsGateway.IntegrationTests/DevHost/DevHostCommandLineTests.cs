@@ -37,6 +37,55 @@ public sealed class DevHostCommandLineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void CreateBuilder_NoAddressConfigured_ListsOnLocalhost7071()
+    {
+        var builder = GatewayDevHost.CreateBuilder(["--Gateway:Storage:ConnectionString=UseDevelopmentStorage=true"]);
+
+        Assert.Equal("http://localhost:7071", builder.Configuration["urls"]);
+    }
+
+    [Fact]
+    public void CreateBuilder_UrlsGiven_KeepsThem()
+    {
+        var builder = GatewayDevHost.CreateBuilder(["--urls", "http://127.0.0.1:9999"]);
+
+        Assert.Equal("http://127.0.0.1:9999", builder.Configuration["urls"]);
+    }
+
+    [Theory]
+    [InlineData("--sampels", "did you mean --samples?")]
+    [InlineData("--seeds", "did you mean --seed?")]
+    [InlineData("--halp", "did you mean --help?")]
+    [InlineData("--port", "")]
+    [InlineData("samples", "did you mean --samples?")]
+    public void Parse_UnknownSwitch_IsAnErrorWithAHintWhenOneIsClose(string arg, string hint)
+    {
+        var error = Assert.Throws<ArgumentException>(() => DevHostArguments.Parse([arg]));
+
+        Assert.StartsWith($"'{arg}' is not a DevHost switch", error.Message, StringComparison.Ordinal);
+        if (hint.Length > 0)
+        {
+            Assert.Contains(hint, error.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.DoesNotContain("did you mean", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("--Gateway:Storage:ConnectionString=x")]
+    [InlineData("--Gateway__Forwarding__MaxRequestBodyBytes=5")]
+    [InlineData("--environment=Development")]
+    [InlineData("/urls=http://127.0.0.1:1")]
+    public void Parse_HostSettings_PassThrough(string arg)
+    {
+        var parsed = DevHostArguments.Parse([arg]);
+
+        Assert.Equal([arg], parsed.HostArguments);
+    }
+
+    [Fact]
     public async Task RunAsync_InvalidSettings_ListsEveryProblemAndExitsWith2()
     {
         var errors = new StringWriter();

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace FunctionsGateway.IntegrationTests.DevHost;
 
 /// <summary>
-/// What the DevHost refuses before the gateway runs: TRACE and CONNECT, oversized or too many headers, clients
+/// What the DevHost refuses before the gateway runs: TRACE, CONNECT and any method the Functions trigger does not bind, oversized or too many headers, clients
 /// too slow to send their headers. And what it prepares on start: the tables in local storage.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -22,7 +22,9 @@ public sealed class DevHostLimitsTests(AzuriteFixture azurite)
     [Theory]
     [InlineData("TRACE /anything HTTP/1.1\nHost: gateway.test\nCookie: session=secret\n\n")]
     [InlineData("CONNECT backend.test:443 HTTP/1.1\nHost: backend.test:443\n\n")]
-    public async Task TraceOrConnect_Is405WithAllow_AndNeverReachesABackend(string request)
+    [InlineData("PROPFIND /anything HTTP/1.1\nHost: gateway.test\nDepth: 1\n\n")]
+    [InlineData("BREW /anything HTTP/1.1\nHost: gateway.test\n\n")]
+    public async Task MethodTheFunctionsTriggerDoesNotBind_Is405WithAllow_AndNeverReachesABackend(string request)
     {
         var backendCalls = 0;
         await using var backend = await TestBackend.StartAsync(_ =>

@@ -157,7 +157,7 @@ public sealed class RouteProtectionTests(AzuriteFixture azurite)
     {
         await using var gateway = await GatewayUnderTest.StartWithRowsAsync(azurite.ConnectionString, async t =>
         {
-            await t.AddRouteAsync("admin", ("Path", "/api/admin/{**rest}"), ("Methods", "GET,POST"), ("Auth", "jwt"), ("Backend", "http://127.0.0.1:9"));
+            await t.AddRouteAsync("admin", ("Path", "/api/admin/{**rest}"), ("Methods", "GET,POST"), ("Auth", "apikey"), ("Backend", "http://127.0.0.1:9"));
             await t.AddRouteAsync("public", ("Path", "/api/{**rest}"), ("Backend", "http://127.0.0.1:9"));
         });
 
@@ -168,7 +168,7 @@ public sealed class RouteProtectionTests(AzuriteFixture azurite)
             ("warning", "public", "Auth"),
             (problem.GetProperty("severity").GetString(), problem.GetProperty("rowKey").GetString(), problem.GetProperty("column").GetString()));
         Assert.Contains(
-            "'public/admin' (Path '/api/admin/{**rest}', Auth jwt), whose path matches the same requests",
+            "'public/admin' (Path '/api/admin/{**rest}', Auth apikey), whose path matches the same requests",
             problem.GetProperty("message").GetString(),
             StringComparison.Ordinal);
         Assert.Equal(1, status.GetProperty("warnings").GetInt32());

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using FunctionsGateway.IntegrationTests.Infrastructure;
+
+namespace FunctionsGateway.IntegrationTests.DevHost;
+
+/// <summary>
+/// The DevHost run as a newcomer runs it, in its own process (each bounded to 60 s): --help, a mistyped switch, a
+/// port already in use and ASPNETCORE_URLS.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class DevHostProcessTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Help_PrintsEverySwitchAndCommandAndTheReadmeCommands_AndExits0()
+    {
+        var run = await RunToEndAsync(["--help"]);
+
+        Assert.Equal(0, run.ExitCode);
+        foreach (var text in new[] { "--samples", "--seed FILE", "--urls", "--help", "apikey create --consumer NAME", "apikey disable", "apikey list",
+                     "--table-endpoint", "dotnet run --project src/FunctionsGateway.DevHost -- --samples", "dotnet test FunctionsGateway.sln" })
+        {
+            Assert.Contains(text, run.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(string.Empty, run.Errors);
+    }
+
+    [Fact]
+    public async Task MistypedSwitch_IsAnErrorWithAHint_AndExits2()
+    {
+        var run = await RunToEndAsync(["--sampels"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(
+            "'--sampels' is not a DevHost switch; did you mean --samples? Run with --help to see them all; settings are written "
+            + "--Section:Key=value (such as --Gateway:Storage:ConnectionString=...).",
+            run.Errors.Trim());
+    }
+
+    [Fact]
+    public async Task PortAlreadyInUse_IsOneLineSayingWhichPortAndHowToChooseAnother_AndExits1()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var run = await RunToEndAsync(["--urls", $"http://127.0.0.1:{port}", .. StorageArguments()]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(
+            $"Cannot listen on http://127.0.0.1:{port}: port {port} is already in use (another DevHost, or another program). "
+            + "Stop it, or choose another address: --urls http://localhost:7072 (or ASPNETCORE_URLS=http://localhost:7072).",
+            run.Errors.Trim());
+        Assert.DoesNotContain("   at ", run.Output + run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AspNetCoreUrls_IsWhereItListens()
+    {
+        var port = FreePort();
+        using var process = Start(StorageArguments(), ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}"));
+        try
+        {
+            var response = await PollAsync(async () =>
+            {
+                try
+                {
+                    var answer = await RawHttp.SendAsync(new Uri($"http://127.0.0.1:{port}/"),
+                        "GET /_gateway/status HTTP/1.1\nHost: localhost\nConnection: close\n\n", TimeSpan.FromSeconds(5));
+                    return answer.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) ? answer : null;
+                }
+                catch (Exception ex) when (ex is SocketException or IOException)
+                {
+                    return null;
+                }
+            });
+
+            Assert.NotNull(response);
+            Assert.Contains("\"status\": \"ok\"", response, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private string[] StorageArguments()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        return
+        [
+            $"--Gateway:Storage:ConnectionString={azurite.ConnectionString}",
+            $"--Gateway:Tables:Routes=ProcRoutes{suffix}", $"--Gateway:Tables:Backends=ProcBackends{suffix}",
+            $"--Gateway:Tables:BackendHealth=ProcHealth{suffix}", $"--Gateway:Tables:ApiKeys=ProcKeys{suffix}",
+            $"--Gateway:Tables:RateLimits=ProcLimits{suffix}",
+        ];
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Process Start(string[] args, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FunctionsGateway.DevHost.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("ASPNETCORE_URLS");
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(string[] args)
+    {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(Bound);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The DevHost did not exit within {Bound.TotalSeconds} s.");
+        }
+
+        return (process.ExitCode, await output, await errors);
+    }
+
+    private static async Task<T?> PollAsync<T>(Func<Task<T?>> attempt)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(started) < Bound)
+        {
+            if (await attempt() is { } result)
+            {
+                return result;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return default;
+    }
+}
