@@ -13,8 +13,10 @@ public sealed record DevHostArguments(bool Samples, string? SeedFile, string[] H
     /// <summary>True when <c>--help</c> (or <c>-h</c>, <c>-?</c>) was given: print <see cref="DevHostUsage.Text"/> and exit 0.</summary>
     public bool Help { get; init; }
 
-    // The host's own settings that are written without a section (WebApplication's command-line keys).
-    private static readonly string[] HostSettings = ["urls", "environment", "contentRoot", "applicationName", "http_ports", "https_ports"];
+    // Settings written without a section: WebApplication's command-line keys, and the health-probe schedule (an app
+    // setting of its own on Azure, where the timer trigger reads it as %HealthProbeSchedule%).
+    private static readonly string[] HostSettings =
+        ["urls", "environment", "contentRoot", "applicationName", "http_ports", "https_ports", HealthProbeTimer.ScheduleSetting];
 
     /// <summary>Splits the DevHost's switches from the host's; an unknown switch throws with a hint.</summary>
     public static DevHostArguments Parse(string[] args)

@@ -27,6 +27,7 @@ public static class DevHostUsage
         Settings (any key of docs/architecture.md, Settings), on the command line or as environment variables:
           --Gateway:Storage:ConnectionString=...      Gateway__Storage__ConnectionString=...
           --Kestrel:Limits:MaxRequestHeaderCount=50   Kestrel__Limits__MaxRequestHeaderCount=50
+          --HealthProbeSchedule="*/10 * * * * *"     HealthProbeSchedule=...  (health probes, default every 30 s)
 
         Commands:
           apikey create --consumer NAME [--plan PLAN] [--scopes a,b] [--expires 2027-01-31] [--description TEXT]
