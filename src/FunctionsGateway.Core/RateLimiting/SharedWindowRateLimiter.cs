@@ -10,8 +10,9 @@ namespace FunctionsGateway.RateLimiting;
 /// 1 and <see cref="MaxLease"/> and never more than the window still allows. Once a claim finds the window
 /// saturated (full, or emptied by this claim), the instance claims again only at its own <see cref="RecheckSchedule"/>
 /// and then takes what its recent demand (<see cref="DemandRate"/>) uses until its next check or the window's
-/// end, whichever comes first; requests that find no token meanwhile are rejected without storage. Unused
-/// tokens expire with their window. Exact: a claim takes exactly as many tokens as requests wait, so no token is
+/// end, whichever comes first; requests that find no token meanwhile are rejected without storage. While the window
+/// is not saturated, the next claim starts in the background when a quarter of the last lease is left (see
+/// <see cref="RefillFraction"/>), so requests do not wait for storage at every lease. Unused tokens expire with their window. Exact: a claim takes exactly as many tokens as requests wait, so no token is
 /// held ahead of a request, and a full window is remembered until the estimate allows a token again.
 /// </summary>
 internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool leased, TimeProvider time, Random? random = null) : RateLimiter
@@ -22,6 +23,13 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
     /// <summary>The part of what the window still allows that one lease takes while the window is not saturated.</summary>
     public const double LeaseFraction = 0.1;
 
+    /// <summary>
+    /// The part of the last lease left when a leased, unsaturated limiter claims the next one in the background: without
+    /// it, every request arriving while a lease is claimed waits a storage round trip (at 10,000 requests a second and
+    /// leases of 1,000, ten times a second), which costs a busy route a tenth of its throughput.
+    /// </summary>
+    public const double RefillFraction = 0.25;
+
     /// <summary>Claims one request may start or join before it is refused as contended.</summary>
     public const int MaxClaimRounds = 5;
 
@@ -30,6 +38,7 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
     private readonly DemandRate _demand = new(time.GetUtcNow());
     private long _leaseWindow = long.MinValue;
     private long _leaseTokens;
+    private long _refillBelow;
     private long _remaining;
     private DateTimeOffset _leaseEnds;
     private DateTimeOffset _nextClaimAt;
@@ -99,6 +108,13 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             {
                 _leaseTokens--;
                 lease = new WindowLimiterLease(true, _remaining + _leaseTokens, _leaseEnds - now, TimeSpan.Zero);
+                if (_leaseTokens < _refillBelow && _claim is null && !_saturated)
+                {
+                    PlanClaim(now);
+                    _claim = ClaimAsync();
+                    ObserveFailure(_claim);
+                }
+
                 return true;
             }
 
@@ -173,9 +189,11 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             _leaseEnds = grant.WindowEnds;
             if (grant.Granted > 0)
             {
+                // A claim made ahead adds to the tokens still held in the same window; a new window's lease replaces them.
+                _leaseTokens = grant.Window == _leaseWindow && LeaseIsCurrent(now) ? _leaseTokens + grant.Granted : grant.Granted;
                 _leaseWindow = grant.Window;
-                _leaseTokens = grant.Granted;
                 _remaining = grant.Remaining;
+                _refillBelow = leased ? (long)(grant.Granted * RefillFraction) : 0;
             }
 
             _saturated = leased && grant.Saturated;
@@ -184,6 +202,11 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
 
         return grant;
     }
+
+    // A claim made ahead has no request waiting on it: its failure is seen by the request that next joins a claim,
+    // not left as an unobserved task exception.
+    private static void ObserveFailure(Task<CounterGrant> claim) =>
+        claim.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private DateTimeOffset NextClaimAt(CounterGrant grant, DateTimeOffset now)
     {

@@ -26,20 +26,39 @@ public sealed class SharedWindowRateLimiterTests
     }
 
     [Fact]
-    public async Task Acquire_LeasedWithTokensLeft_UsesNoStorage()
+    public async Task Acquire_LeasedWithMoreThanAQuarterOfTheLeaseLeft_UsesNoStorage()
     {
         using var limiter = NewLimiter(leased: true);
         (await limiter.AcquireAsync()).Dispose();
         var operations = _store.Operations;
 
         var leases = new List<RateLimitLease>();
-        for (var i = 0; i < 9; i++)
+        for (var i = 0; i < 7; i++)
         {
             leases.Add(await limiter.AcquireAsync());
         }
 
         Assert.All(leases, l => Assert.True(l.IsAcquired));
         Assert.Equal(operations, _store.Operations);
+        Assert.Equal(2, limiter.GetStatistics()!.CurrentAvailablePermits);
+    }
+
+    [Fact]
+    public async Task Acquire_LeasedLastQuarterOfTheLease_NextLeaseClaimedAheadAndAddedToWhatIsLeft()
+    {
+        using var limiter = NewLimiter(leased: true);
+        for (var i = 0; i < 8; i++)
+        {
+            (await limiter.AcquireAsync()).Dispose();
+        }
+
+        // The lease of 10 is down to 2, a quarter of it: the next request takes a token and starts the next claim.
+        (await limiter.AcquireAsync()).Dispose();
+        await WaitUntilAsync(() => limiter.GetStatistics()!.CurrentAvailablePermits > 1);
+
+        // 10 granted first, then a tenth of the 90 left: 9, added to the 1 token still held.
+        Assert.Equal(19, await _store.GrantedAsync("c1", 30_000_000));
+        Assert.Equal(10, limiter.GetStatistics()!.CurrentAvailablePermits);
     }
 
     [Fact]
@@ -197,6 +216,17 @@ public sealed class SharedWindowRateLimiterTests
     }
 
     // No random part in the times of claims: a saturated limiter checks again exactly one interval later.
+    // A claim made ahead runs on the thread pool; poll for its result (bounded, no fixed sleep).
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), "The claim made ahead did not complete within 10 s.");
+            await Task.Delay(5);
+        }
+    }
+
     private SharedWindowRateLimiter NewLimiter(bool leased) =>
         new(new SlidingWindowCounter(_store, "c1", PerMinute, _time), leased, _time, new FixedRandom(0));
 }
