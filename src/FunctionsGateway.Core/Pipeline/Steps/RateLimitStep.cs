@@ -16,7 +16,7 @@ internal sealed class RateLimitStep(GatewayRateLimiter limiter) : IGatewayStep
     {
         var route = feature.MatchedRoute;
         return route.RateLimit is { } policy
-            ? CheckAsync(context, feature, route.Id.ToString(), policy)
+            ? CheckAsync(context, feature, route.Id.Key, policy)
             : GatewayStepResult.Continue;
     }
 
