@@ -1,3 +1,4 @@
+using FunctionsGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -47,7 +48,7 @@ internal sealed partial class BackendHealthReader : BackgroundService
         {
             if (!_failing)
             {
-                Log.Unreadable(_logger, StorageFailure.Describe(ex));
+                Log.Unreadable(_logger, StorageErrorText.Describe(ex));
                 _failing = true;
             }
 

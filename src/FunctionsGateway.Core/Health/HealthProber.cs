@@ -1,5 +1,6 @@
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Routing;
+using FunctionsGateway.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -79,7 +80,7 @@ public sealed partial class HealthProber
         catch (Exception ex) when (StorageFailure.Is(ex, cancellationToken))
         {
             // Probing goes on: this instance still learns the verdicts, and the counts start afresh.
-            Log.StorageFailed(_logger, "read", StorageFailure.Describe(ex));
+            Log.StorageFailed(_logger, "read", StorageErrorText.Describe(ex));
             return new Dictionary<(string, string), BackendHealthReport?>();
         }
     }
@@ -153,7 +154,7 @@ public sealed partial class HealthProber
         }
         catch (Exception ex) when (StorageFailure.Is(ex, CancellationToken.None))
         {
-            Log.StorageFailed(_logger, $"write the row {pool}/{backend} of", StorageFailure.Describe(ex));
+            Log.StorageFailed(_logger, $"write the row {pool}/{backend} of", StorageErrorText.Describe(ex));
         }
     }
 
