@@ -41,7 +41,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         _time = time;
         _logger = logger;
         _interval = TimeSpan.FromSeconds(options.Value.Configuration.RefreshIntervalSeconds);
-        _trustedAudiences = [.. authentication.Value.Issuers.SelectMany(issuer => issuer.Audiences).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim())];
+        _trustedAudiences = RouteSetValidator.TrustedAudiences(authentication.Value);
         _allowLinkLocalBackends = options.Value.Forwarding.AllowLinkLocalBackends;
         _jwtIssuerConfigured = authentication.Value.Issuers.Count > 0;
     }

@@ -13,7 +13,7 @@ namespace FunctionsGateway.Configuration;
 internal sealed class RowReader
 {
     // Written by the Table service itself, never by an operator.
-    private static readonly HashSet<string> SystemColumns = new(StringComparer.Ordinal)
+    public static readonly HashSet<string> SystemColumns = new(StringComparer.Ordinal)
     {
         "PartitionKey", "RowKey", "Timestamp", "odata.etag", "odata.metadata", "odata.type", "odata.id", "odata.editLink",
     };

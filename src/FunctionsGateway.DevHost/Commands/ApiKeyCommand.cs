@@ -16,23 +16,21 @@ namespace FunctionsGateway.DevHost.Commands;
 public static class ApiKeyCommand
 {
     /// <summary>Exit code for success.</summary>
-    public const int Success = 0;
+    public const int Success = CommandExit.Success;
 
     /// <summary>Exit code when the command ran but failed (storage unreachable, no such key).</summary>
-    public const int Failure = 1;
+    public const int Failure = CommandExit.Failure;
 
     /// <summary>Exit code for a usage error.</summary>
-    public const int UsageError = 2;
+    public const int UsageError = CommandExit.UsageError;
 
-    private const string Usage = """
+    private const string Usage = $$"""
         Usage:
           apikey create --consumer NAME [--plan PLAN] [--scopes a,b] [--expires 2027-01-31] [--description TEXT]
           apikey disable --hash HASH
           apikey enable --hash HASH
           apikey list [--consumer NAME]
-        Storage (default: local Azurite, UseDevelopmentStorage=true):
-          --table-endpoint https://ACCOUNT.table.core.windows.net   signs in with DefaultAzureCredential (az login)
-          --connection-string "DefaultEndpointsProtocol=...;..."     any account, Azurite included
+        {{CommandStorage.Usage}}
         Table: --Gateway:Tables:ApiKeys=NAME (default ApiKeys).
         """;
 
@@ -45,7 +43,7 @@ public static class ApiKeyCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (!TrySplitStorageSwitches(args, out var command, out var storage, out var storageProblem))
+        if (!CommandStorage.TrySplitSwitches(args, out var command, out var storage, out var storageProblem))
         {
             return await UsageAsync(Console.Error, storageProblem).ConfigureAwait(false);
         }
@@ -53,7 +51,7 @@ public static class ApiKeyCommand
         TableClient table;
         try
         {
-            table = ApiKeyTable.Create(new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(storage).Build());
+            table = ApiKeyTable.Create(CommandStorage.Apply(configuration, storage));
         }
         catch (InvalidOperationException ex)
         {
@@ -62,52 +60,6 @@ public static class ApiKeyCommand
         }
 
         return await RunAsync(command, table, Console.Out, Console.Error, TimeProvider.System, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Takes out the storage switches: <c>--table-endpoint URL</c> (which replaces the local connection string of
-    /// appsettings.json, so the key lands in Azure, not in Azurite), <c>--connection-string CS</c>, and settings
-    /// written <c>--Gateway:...=value</c> (already read by the host's configuration).
-    /// </summary>
-    internal static bool TrySplitStorageSwitches(string[] args, out string[] command, out Dictionary<string, string?> storage, out string problem)
-    {
-        var rest = new List<string>();
-        storage = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        problem = string.Empty;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var name = args[i].ToLowerInvariant();
-            if (name is "--table-endpoint" or "--connection-string")
-            {
-                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    problem = $"{args[i]} needs a value";
-                    command = [];
-                    return false;
-                }
-
-                storage[name == "--table-endpoint" ? "Gateway:Storage:TableEndpoint" : "Gateway:Storage:ConnectionString"] = args[++i];
-            }
-            else if (!args[i].StartsWith("--Gateway", StringComparison.OrdinalIgnoreCase))
-            {
-                rest.Add(args[i]);
-            }
-        }
-
-        if (storage.Count == 2)
-        {
-            problem = "use --table-endpoint or --connection-string, not both";
-            command = [];
-            return false;
-        }
-
-        if (storage.ContainsKey("Gateway:Storage:TableEndpoint"))
-        {
-            storage["Gateway:Storage:ConnectionString"] = string.Empty;
-        }
-
-        command = [.. rest];
-        return true;
     }
 
     /// <summary>Runs a command against <paramref name="table"/>, writing to the given writers.</summary>
@@ -142,14 +94,9 @@ public static class ApiKeyCommand
                 _ => await UsageAsync(errors, $"'{words[0]}' is not an apikey command; use create, disable, enable or list").ConfigureAwait(false),
             };
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (CommandStorage.IsFailure(ex))
         {
-            await errors.WriteLineAsync(FunctionsGateway.Storage.StorageErrorText.Describe(ex)).ConfigureAwait(false);
-            return Failure;
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            await errors.WriteLineAsync($"Could not sign in to storage with DefaultAzureCredential: {ex.Message.Split('\n')[0]}").ConfigureAwait(false);
+            await errors.WriteLineAsync(CommandStorage.Describe(ex)).ConfigureAwait(false);
             return Failure;
         }
     }
