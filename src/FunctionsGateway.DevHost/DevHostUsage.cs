@@ -13,6 +13,7 @@ public static class DevHostUsage
         Usage:
           dotnet run --project src/FunctionsGateway.DevHost -- [switches] [settings]
           dotnet run --project src/FunctionsGateway.DevHost -- apikey COMMAND ...
+          dotnet run --project src/FunctionsGateway.DevHost -- routes COMMAND ...
 
         Start here:
           dotnet run --project src/FunctionsGateway.DevHost -- --samples    # sample routes and echo backends
@@ -32,7 +33,9 @@ public static class DevHostUsage
         Commands:
           apikey create --consumer NAME [--plan PLAN] [--scopes a,b] [--expires 2027-01-31] [--description TEXT]
           apikey disable --hash HASH | apikey enable --hash HASH | apikey list [--consumer NAME]
-            storage: --connection-string CS, or --table-endpoint https://ACCOUNT.table.core.windows.net
+          routes export [--file FILE] | routes validate FILE | routes diff FILE | routes apply FILE [--yes]
+            the Routes and Backends rows as one JSON file (docs/routes.md); apply writes only with --yes
+          both: --connection-string CS, or --table-endpoint https://ACCOUNT.table.core.windows.net
             (signs in with DefaultAzureCredential); default: local Azurite
 
         Status listing: curl http://localhost:7071/_gateway/status (from this machine only).

@@ -67,8 +67,7 @@ internal static class RouteSetFile
         JsonDocument document;
         try
         {
-            // A column given twice in a row is a mistake whichever value was meant, not a silent "last one wins".
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            document = JsonDocument.Parse(text);
         }
         catch (JsonException ex)
         {
@@ -125,9 +124,14 @@ internal static class RouteSetFile
             return false;
         }
 
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name is not ("version" or "rows"))
+            if (!names.Add(property.Name))
+            {
+                problems.Add($"{fileName}: '{property.Name}' is given more than once; keep one");
+            }
+            else if (property.Name is not ("version" or "rows"))
             {
                 problems.Add($"{fileName}: '{property.Name}' is not part of a route-set file; the file holds only \"version\" and \"rows\"");
             }
@@ -164,8 +168,16 @@ internal static class RouteSetFile
         }
 
         var columns = new List<KeyValuePair<string, object>>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
+            // A column given twice is a mistake whichever value was meant, not a silent "last one wins".
+            if (!names.Add(property.Name))
+            {
+                problems.Add($"{where}: '{property.Name}' is given more than once; keep one");
+                continue;
+            }
+
             if (property.Name is TableProperty or nameof(RouteSetRow.PartitionKey) or nameof(RouteSetRow.RowKey))
             {
                 continue;

@@ -15,7 +15,7 @@ public sealed class ApiKeyCommandStorageTests(AzuriteFixture azurite)
     [Fact]
     public void SplitStorageSwitches_TableEndpoint_ReplacesTheLocalConnectionString()
     {
-        var ok = ApiKeyCommand.TrySplitStorageSwitches(
+        var ok = CommandStorage.TrySplitSwitches(
             ["apikey", "create", "--consumer", "me", "--table-endpoint", "https://acct.table.core.windows.net", "--Gateway:Tables:ApiKeys=Keys"],
             out var command, out var storage, out _);
 
@@ -30,7 +30,7 @@ public sealed class ApiKeyCommandStorageTests(AzuriteFixture azurite)
     [InlineData(new[] { "create", "--table-endpoint", "https://a", "--connection-string", "x" }, "use --table-endpoint or --connection-string, not both")]
     public void SplitStorageSwitches_BadSwitches_SayWhatToWrite(string[] args, string expected)
     {
-        var ok = ApiKeyCommand.TrySplitStorageSwitches(args, out _, out _, out var problem);
+        var ok = CommandStorage.TrySplitSwitches(args, out _, out _, out var problem);
 
         Assert.False(ok);
         Assert.Equal(expected, problem);

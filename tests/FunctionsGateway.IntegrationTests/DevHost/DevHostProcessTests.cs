@@ -21,6 +21,7 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
 
         Assert.Equal(0, run.ExitCode);
         foreach (var text in new[] { "--samples", "--seed FILE", "--urls", "--help", "apikey create --consumer NAME", "apikey disable", "apikey list",
+                     "routes export [--file FILE]", "routes validate FILE", "routes diff FILE", "routes apply FILE [--yes]",
                      "--table-endpoint", "dotnet run --project src/FunctionsGateway.DevHost -- --samples", "dotnet test FunctionsGateway.sln" })
         {
             Assert.Contains(text, run.Output, StringComparison.Ordinal);
