@@ -90,6 +90,39 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task Routes_BrokenFile_IsOneLineWithWhereItBroke_AndExits1()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"routes-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, "{ \"version\": 1,\n  \"rows\": [ { ] }");
+        try
+        {
+            var run = await RunToEndAsync(["routes", "validate", file]);
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.StartsWith($"{file}: line 2, position 15: not valid JSON: ", run.Errors, StringComparison.Ordinal);
+            Assert.Single(run.Errors.Trim().Split('\n'));
+            Assert.Equal(string.Empty, run.Output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Routes_StorageSwitchToAnAccountThatDoesNotAnswer_IsOneLine_AndExits1()
+    {
+        var nowhere = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=bm93aGVyZQ==;TableEndpoint={ClosedPort.Url()}devstoreaccount1";
+
+        var run = await RunToEndAsync(["routes", "export", "--connection-string", nowhere]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("storage unreachable: ", run.Errors, StringComparison.Ordinal);
+        Assert.Single(run.Errors.Trim().Split('\n'));
+        Assert.Equal(string.Empty, run.Output);
+    }
+
     private string[] StorageArguments()
     {
         var suffix = Guid.NewGuid().ToString("N")[..10];
