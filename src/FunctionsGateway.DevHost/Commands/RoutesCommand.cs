@@ -69,6 +69,11 @@ public static class RoutesCommand
             await errors.WriteLineAsync(DescribeStorageFailure(ex, settings)).ConfigureAwait(false);
             return CommandExit.Failure;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await errors.WriteLineAsync("Cancelled; nothing was written.").ConfigureAwait(false);
+            return CommandExit.Failure;
+        }
     }
 
     /// <summary>
@@ -88,6 +93,10 @@ public static class RoutesCommand
             catch (Exception ex) when (CommandStorage.IsFailure(ex) && !ct.IsCancellationRequested)
             {
                 conflict = CommandStorage.Describe(ex);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                conflict = "cancelled before this row was written";
             }
 
             if (conflict is not null)

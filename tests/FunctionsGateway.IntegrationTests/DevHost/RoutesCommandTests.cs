@@ -83,6 +83,21 @@ public sealed class RoutesCommandTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Diff_FileWithErrors_ShowsTheDiffAndSaysApplyWillRefuseIt()
+    {
+        using var cli = await RoutesCli.CreateAsync(azurite.ConnectionString);
+        var file = cli.WriteFile("routes.json", """
+            { "version": 1, "rows": [ { "table": "Routes", "PartitionKey": "public", "RowKey": "orders", "Path": "/orders", "Pool": "nowhere" } ] }
+            """);
+
+        var diff = await cli.RunAsync(["diff", file]);
+
+        Assert.Equal(CommandExit.Success, diff.Exit);
+        Assert.StartsWith($"create {cli.Tables.Routes.Name} 'public/orders'", diff.Output, StringComparison.Ordinal);
+        Assert.EndsWith($"'{file}' has 1 error(s); apply will refuse it until they are fixed ('routes validate {file}' lists them).", diff.Errors.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Apply_WithoutYes_IsADryRunThatSaysSoAndWritesNothing()
     {
         using var cli = await RoutesCli.CreateAsync(azurite.ConnectionString);
@@ -126,10 +141,7 @@ public sealed class RoutesCommandTests(AzuriteFixture azurite)
     public async Task Apply_RowEditedAfterTheDiff_IsNotOverwrittenAndNothingAfterItIsTouched()
     {
         using var cli = await RoutesCli.CreateAsync(azurite.ConnectionString);
-        await SeedAsync(cli.Tables);
-        Assert.True(RouteSetFile.TryRead(ChangedSet, "routes.json", out var rows, out _));
-        var store = cli.Store();
-        var changes = RouteSetDiff.Between(rows, await store.ReadAsync(CancellationToken.None));
+        var (store, changes) = await DiffChangedSetAsync(cli);
         await cli.Tables.AddRouteAsync("orders", ("Path", "/orders"), ("Pool", "orders"), ("TimeoutSeconds", 45));
         var output = new StringWriter();
         var errors = new StringWriter();
@@ -151,10 +163,7 @@ public sealed class RoutesCommandTests(AzuriteFixture azurite)
     public async Task Apply_RowCreatedBySomeoneElseAfterTheDiff_IsNotOverwritten()
     {
         using var cli = await RoutesCli.CreateAsync(azurite.ConnectionString);
-        await SeedAsync(cli.Tables);
-        Assert.True(RouteSetFile.TryRead(ChangedSet, "routes.json", out var rows, out _));
-        var store = cli.Store();
-        var changes = RouteSetDiff.Between(rows, await store.ReadAsync(CancellationToken.None));
+        var (store, changes) = await DiffChangedSetAsync(cli);
         await cli.Tables.AddBackendAsync("orders", "us", ("Url", "http://127.0.0.1:7099"));
         var errors = new StringWriter();
 
@@ -171,10 +180,7 @@ public sealed class RoutesCommandTests(AzuriteFixture azurite)
     public async Task Apply_RowDeletedBySomeoneElseAfterTheDiff_StopsThere()
     {
         using var cli = await RoutesCli.CreateAsync(azurite.ConnectionString);
-        await SeedAsync(cli.Tables);
-        Assert.True(RouteSetFile.TryRead(ChangedSet, "routes.json", out var rows, out _));
-        var store = cli.Store();
-        var changes = RouteSetDiff.Between(rows, await store.ReadAsync(CancellationToken.None));
+        var (store, changes) = await DiffChangedSetAsync(cli);
         await cli.Tables.DeleteRouteAsync("hello");
         var errors = new StringWriter();
 
@@ -271,6 +277,15 @@ public sealed class RoutesCommandTests(AzuriteFixture azurite)
           { "table": "Backends", "PartitionKey": "orders", "RowKey": "us", "Url": "http://127.0.0.1:7083" }
         ] }
         """;
+
+    /// <summary>Seeds the tables and reads the diff of <see cref="ChangedSet"/> as apply does, before it writes anything.</summary>
+    private static async Task<(RouteSetStore Store, IReadOnlyList<RouteSetChange> Changes)> DiffChangedSetAsync(RoutesCli cli)
+    {
+        await SeedAsync(cli.Tables);
+        Assert.True(RouteSetFile.TryRead(ChangedSet, "routes.json", out var rows, out _));
+        var store = cli.Store();
+        return (store, RouteSetDiff.Between(rows, await store.ReadAsync(CancellationToken.None)));
+    }
 
     private static async Task SeedAsync(TestTables tables)
     {
