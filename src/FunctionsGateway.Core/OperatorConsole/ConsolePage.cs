@@ -25,7 +25,7 @@ internal static class ConsolePage
         var html = Read("console.html")
             .Replace("/*STYLE*/", style, StringComparison.Ordinal)
             .Replace("/*SCRIPT*/", script, StringComparison.Ordinal);
-        var policy = $"default-src 'none'; script-src '{Hash(script)}'; style-src '{Hash(style)}'; connect-src 'self'; img-src 'self'; "
+        var policy = $"default-src 'none'; script-src '{Hash(script)}'; style-src '{Hash(style)}'; connect-src 'self'; img-src data:; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         return (Encoding.UTF8.GetBytes(html), policy);
     }

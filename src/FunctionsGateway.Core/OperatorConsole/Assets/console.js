@@ -101,7 +101,7 @@
     });
     replaceRows($("routes"), rows, 8, "No routes are served: add a row to the Routes table.");
     const u = data.unmatched;
-    $("unmatched").textContent = u.requests > 0 ? u.requests + " requests in the last minute matched no route (404, 405)." : "";
+    $("unmatched").textContent = u.requests > 0 ? u.requests + (u.requests === 1 ? " request" : " requests") + " in the last minute matched no route (404, 405)." : "";
   }
 
   function renderBackends(backends) {
