@@ -53,8 +53,8 @@ internal sealed class ConsoleDataWriter
         writer.WriteNumber("windowSeconds", LiveTraffic.WindowSeconds);
         WriteRoutes(writer, snapshot, nowSecond);
         WriteTraffic(writer, "unmatched", _traffic.Unmatched.Summarize(nowSecond, 0));
-        WriteProblems(writer, snapshot);
-        WriteBackends(writer, now);
+        ConfigProblemListing.Write(writer, snapshot.Problems);
+        BackendStatusListing.Write(writer, _backends, now);
         WriteFailures(writer);
         writer.WriteEndObject();
     }
@@ -131,55 +131,6 @@ internal sealed class ConsoleDataWriter
 
         writer.WriteEndArray();
         writer.WriteEndObject();
-    }
-
-    private static void WriteProblems(Utf8JsonWriter writer, GatewaySnapshot snapshot)
-    {
-        writer.WriteStartArray("problems");
-        foreach (var problem in snapshot.Problems)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("severity", problem.Severity == ProblemSeverity.Error ? "error" : "warning");
-            writer.WriteString("table", problem.Row.Table);
-            writer.WriteString("partitionKey", problem.Row.PartitionKey);
-            writer.WriteString("rowKey", problem.Row.RowKey);
-            writer.WriteString("column", problem.Column);
-            writer.WriteString("message", problem.Message);
-            writer.WriteBoolean("servingLastValidVersion", problem.ServingLastValidVersion);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-    }
-
-    private void WriteBackends(Utf8JsonWriter writer, DateTimeOffset now)
-    {
-        writer.WriteStartArray("backends");
-        foreach (var state in _backends.States.OrderBy(s => s.Pool, StringComparer.Ordinal).ThenBy(s => s.Id.RowKey, StringComparer.Ordinal))
-        {
-            var report = state.Report;
-            writer.WriteStartObject();
-            writer.WriteString("pool", state.Pool);
-            writer.WriteString("backend", state.Id.Key);
-            writer.WriteString("url", SecretRedactor.Redact(state.Url.ToString()));
-            writer.WriteString("health", state.StatusAt(now).ToString().ToLowerInvariant());
-            WriteNumberOrNull(writer, "latencyMs", state.LatencyMs);
-            writer.WriteNumber("inFlight", state.InFlight);
-            writer.WriteString("circuit", state.CircuitOpen ? "open" : "closed");
-            writer.WriteString("lastError", report?.LastError);
-            if (report is null)
-            {
-                writer.WriteNull("checkedAt");
-            }
-            else
-            {
-                writer.WriteString("checkedAt", report.CheckedAt);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
     }
 
     private void WriteFailures(Utf8JsonWriter writer)

@@ -106,7 +106,7 @@
 
   function renderBackends(backends) {
     const rows = backends.map((b) => {
-      const tr = el("tr", null, b.health === "unhealthy" || b.circuit === "open" ? "row-bad" : "");
+      const tr = el("tr", null, b.health === "unhealthy" || b.circuitOpen ? "row-bad" : "");
       tr.dataset.backend = b.backend;
       const name = el("div");
       name.append(el("strong", b.backend), el("br"), el("span", b.url, "mono muted"));
@@ -115,7 +115,7 @@
       cell(tr, "Health", pill(b.health, b.health));
       cell(tr, "Latency", ms(b.latencyMs), "num");
       cell(tr, "In flight", b.inFlight, "num");
-      cell(tr, "Circuit", pill(b.circuit === "open" ? "open: skipped" : "closed", b.circuit));
+      cell(tr, "Circuit", b.circuitOpen ? pill("open: skipped", "open") : pill("closed", "closed"));
       cell(tr, "Last probe", b.checkedAt ? time(b.checkedAt) + (b.lastError ? ": " + b.lastError : "") : "no probe yet");
       return tr;
     });
