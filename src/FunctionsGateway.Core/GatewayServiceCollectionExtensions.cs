@@ -2,6 +2,7 @@ using FunctionsGateway.Authentication;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
 using FunctionsGateway.Health;
+using FunctionsGateway.OperatorConsole;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.RateLimiting;
@@ -41,6 +42,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayHealth();
         services.TryAddSingleton<GatewayTransformer>();
         services.AddGatewayResilience();
+        services.AddGatewayConsole();
         // The request's path: GatewayRequestHandler runs these steps in this order until one ends the request.
         // A new step is one class and one line here, in its place.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayStep, CheckPathStep>());
@@ -56,7 +58,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetServices<IGatewayStep>(),
             sp.GetRequiredService<IOptions<GatewayOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<OperatorConsole.LiveTraffic>()));
         services.TryAddSingleton(sp => new GatewayStatusWriter(
             sp.GetRequiredService<GatewaySnapshotProvider>(),
             sp.GetRequiredService<GatewayConfigRefresher>(),

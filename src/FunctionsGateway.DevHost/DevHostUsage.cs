@@ -39,6 +39,7 @@ public static class DevHostUsage
             (signs in with DefaultAzureCredential); default: local Azurite
 
         Status listing: curl http://localhost:7071/_gateway/status (from this machine only).
+        Operator console: open http://localhost:7071/_gateway/ in a browser (from this machine only).
         Local data lives in .azurite/ at the repository root; delete it (with the DevHost stopped) to start empty.
         """;
 }

@@ -1,5 +1,6 @@
 using FunctionsGateway.DevHost.Local;
 using FunctionsGateway.DevHost.Samples;
+using FunctionsGateway.OperatorConsole;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Storage;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace FunctionsGateway.DevHost;
 
 /// <summary>
 /// The gateway on plain Kestrel: the same Core pipeline and settings as the Functions app. Every request goes
-/// to the gateway, except <c>/_gateway/status</c> from loopback, which lists the routing tables' state, and methods
+/// to the gateway, except <c>/_gateway/status</c> and the operator console (<see cref="GatewayConsole"/>) from loopback, and methods
 /// the Functions trigger does not accept either (TRACE, CONNECT, ...), which are refused with 405 (<see cref="GatewayMethods"/>). Kestrel's limits: <see cref="DevHostKestrelLimits"/>.
 /// </summary>
 public static class GatewayDevHost
@@ -51,11 +52,13 @@ public static class GatewayDevHost
         var app = builder.Build();
         var gateway = app.Services.GetRequiredService<GatewayRequestHandler>();
         var status = app.Services.GetRequiredService<GatewayStatusWriter>();
+        var console = app.Services.GetRequiredService<GatewayConsole>();
         app.Run(context =>
             !GatewayMethods.IsAccepted(context.Request.Method) ? ProblemDetailsWriter.WriteAsync(context, GatewayMethods.NotAccepted)
             : context.Request.Path.Equals(StatusPath, StringComparison.OrdinalIgnoreCase) && IsLoopback(context)
                 ? status.WriteAsync(context)
-                : gateway.HandleAsync(context));
+            : IsConsoleRequest(context) ? console.WriteAsync(context)
+            : gateway.HandleAsync(context));
         return app;
     }
 
@@ -142,6 +145,11 @@ public static class GatewayDevHost
         }
     }
 
+    // The operator console (GatewayConsole), like the status listing: read-only, from loopback only.
+    private static bool IsConsoleRequest(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        && GatewayConsole.IsConsolePath(context.Request.Path) && IsLoopback(context);
+
     private static bool IsLoopback(HttpContext context) =>
         context.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip);
 
@@ -181,6 +189,7 @@ public static class GatewayDevHost
         }
 
         Console.WriteLine($"  curl {url}{StatusPath}            # routing tables' state, row problems, each backend's health");
+        Console.WriteLine($"Operator console (live routes, backends, rate limits, failures): {url}{GatewayConsole.PagePath}");
         if (azurite is not null)
         {
             Console.WriteLine("Edit the Routes and Backends tables in Azurite (Storage Explorer: Local emulator); edits apply within the refresh interval.");

@@ -24,6 +24,18 @@ public class FunctionsMetadataTests
         Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!));
     }
 
+    [Theory]
+    [InlineData("GatewayConsole", "_gateway")]
+    [InlineData("GatewayConsoleData", "_gateway/console/data")]
+    public void OperatorConsole_NeedsAFunctionKeyLikeTheStatusListing(string function, string route)
+    {
+        var trigger = BuildOutput.Trigger(function);
+
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!));
+    }
+
     [Fact]
     public void HealthProbe_RunsOnTheScheduleInTheHealthProbeScheduleAppSetting()
     {
@@ -55,7 +67,7 @@ public class FunctionsMetadataTests
     {
         var functions = BuildOutput.ReadJson("functions.metadata").EnumerateArray().ToList();
 
-        Assert.Equal(["Gateway", "GatewayStatus", "HealthProbe"], functions.Select(f => f.GetProperty("name").GetString()!).Order());
+        Assert.Equal(["Gateway", "GatewayConsole", "GatewayConsoleData", "GatewayStatus", "HealthProbe"], functions.Select(f => f.GetProperty("name").GetString()!).Order());
         Assert.All(functions, f =>
         {
             Assert.Equal("dotnet-isolated", f.GetProperty("language").GetString());

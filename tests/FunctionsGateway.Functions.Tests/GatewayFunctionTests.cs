@@ -55,6 +55,34 @@ public class GatewayFunctionTests
         Assert.Equal("Path", problem.GetProperty("column").GetString());
     }
 
+    [Fact]
+    public async Task ConsoleDataFunction_ListsRoutesAndRowProblems()
+    {
+        using var services = GatewayWithRoutes(new TableEntity("public", "broken") { ["Path"] = "orders" });
+        var function = ActivatorUtilities.CreateInstance<GatewayConsoleFunction>(services);
+        var context = NewContext(services, "GET", "/_gateway/console/data");
+
+        await function.DataAsync(context.Request);
+
+        var data = JsonDocument.Parse(ReadBody(context)).RootElement;
+        Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
+        Assert.Equal("broken", data.GetProperty("problems")[0].GetProperty("rowKey").GetString());
+        Assert.Equal(JsonValueKind.Array, data.GetProperty("routes").ValueKind);
+    }
+
+    [Fact]
+    public async Task ConsoleFunction_WritesThePageWithItsContentSecurityPolicy()
+    {
+        using var services = GatewayWithRoutes();
+        var context = NewContext(services, "GET", "/_gateway");
+
+        await GatewayConsoleFunction.PageAsync(context.Request);
+
+        Assert.Equal("text/html; charset=utf-8", context.Response.ContentType);
+        Assert.Contains("FunctionsGateway console", ReadBody(context), StringComparison.Ordinal);
+        Assert.StartsWith("default-src 'none'; script-src 'sha256-", context.Response.Headers.ContentSecurityPolicy.ToString(), StringComparison.Ordinal);
+    }
+
     private static ServiceProvider GatewayWithRoutes(params TableEntity[] routes)
     {
         var configuration = new ConfigurationBuilder()

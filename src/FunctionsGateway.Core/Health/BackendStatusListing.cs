@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace FunctionsGateway.Health;
 
-/// <summary>The <c>backends</c> array of the status listing: each backend's health as this instance sees it, latency, in-flight calls and circuit.</summary>
+/// <summary>The <c>backends</c> array of the status listing and the operator console: each backend's address, health as this instance sees it, latency, in-flight calls and circuit.</summary>
 internal static class BackendStatusListing
 {
     public static void Write(Utf8JsonWriter writer, BackendStateRegistry states, DateTimeOffset now)
@@ -14,6 +14,7 @@ internal static class BackendStatusListing
             writer.WriteStartObject();
             writer.WriteString("pool", state.Pool);
             writer.WriteString("backend", state.Id.Key);
+            writer.WriteString("url", Configuration.SecretRedactor.Redact(state.Url.ToString()));
             writer.WriteString("health", state.StatusAt(now).ToString().ToLowerInvariant());
             writer.WriteString("healthRow", report?.Status.ToString().ToLowerInvariant());
             WriteNumberOrNull(writer, "latencyMs", state.LatencyMs is { } latency ? Math.Round(latency, 2) : null);

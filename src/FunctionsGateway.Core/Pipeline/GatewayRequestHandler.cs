@@ -23,18 +23,21 @@ public sealed partial class GatewayRequestHandler
     private readonly ILogger _accessLog;
     private readonly TimeSpan _initialLoadWait;
     private readonly GatewayError _notLoaded;
+    private readonly OperatorConsole.LiveTraffic? _traffic;
 
     internal GatewayRequestHandler(
         GatewaySnapshotProvider snapshots,
         IEnumerable<IGatewayStep> steps,
         IOptions<GatewayOptions> options,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        OperatorConsole.LiveTraffic? traffic = null)
     {
         _snapshots = snapshots;
         _steps = [.. steps];
         _time = time;
         _accessLog = loggers.CreateLogger("FunctionsGateway.AccessLog");
+        _traffic = traffic;
         _initialLoadWait = TimeSpan.FromSeconds(options.Value.Configuration.InitialLoadWaitSeconds);
         _notLoaded = GatewayError.ConfigurationNotLoaded.WithHeader("Retry-After",
             options.Value.Configuration.RefreshIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -99,6 +102,8 @@ public sealed partial class GatewayRequestHandler
             GatewayTelemetry.Requests.Add(1, tags);
             GatewayTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, tags);
         }
+
+        _traffic?.Record(context, feature, status, outcome, elapsed);
 
         if (_accessLog.IsEnabled(LogLevel.Information))
         {

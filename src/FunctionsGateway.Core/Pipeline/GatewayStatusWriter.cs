@@ -64,29 +64,7 @@ public sealed class GatewayStatusWriter
             writer.WriteNumber("pools", snapshot.Pools.Count);
             writer.WriteNumber("errors", snapshot.Problems.Count(p => p.Severity == ProblemSeverity.Error));
             writer.WriteNumber("warnings", snapshot.Problems.Count(p => p.Severity == ProblemSeverity.Warning));
-            writer.WriteStartArray("problems");
-            foreach (var problem in snapshot.Problems)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("severity", problem.Severity == ProblemSeverity.Error ? "error" : "warning");
-                writer.WriteString("table", problem.Row.Table);
-                writer.WriteString("partitionKey", problem.Row.PartitionKey);
-                writer.WriteString("rowKey", problem.Row.RowKey);
-                if (problem.Column is null)
-                {
-                    writer.WriteNull("column");
-                }
-                else
-                {
-                    writer.WriteString("column", problem.Column);
-                }
-
-                writer.WriteString("message", problem.Message);
-                writer.WriteBoolean("servingLastValidVersion", problem.ServingLastValidVersion);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            ConfigProblemListing.Write(writer, snapshot.Problems);
             RateLimitStatus.Write(writer, _rateLimitStore);
             Health.BackendStatusListing.Write(writer, _backendStates, _time.GetUtcNow());
             writer.WriteEndObject();
