@@ -16,6 +16,22 @@ internal sealed record RateLimitPolicy(
     RateLimitMode Mode,
     RateLimitFailureMode Failure)
 {
+    /// <summary>The limits; setting them (<c>with</c>) remakes <see cref="PolicyHeader"/>.</summary>
+    public ImmutableArray<RateLimitRule> Rules
+    {
+        get;
+        init
+        {
+            field = value;
+            PolicyHeader = RateLimitHeaders.Policy(value);
+        }
+    }
+
+    = Rules;
+
+    /// <summary>The <c>RateLimit-Policy</c> value of <see cref="Rules"/>, made once per policy rather than per request.</summary>
+    public string PolicyHeader { get; private init; } = RateLimitHeaders.Policy(Rules);
+
     /// <summary>The per-plan limits (<c>RateLimitPlans</c>), in the row's order; empty when the route has none.</summary>
     public ImmutableArray<RateLimitPlan> Plans { get; init; } = [];
 
