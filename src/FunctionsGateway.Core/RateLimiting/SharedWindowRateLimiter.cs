@@ -19,8 +19,8 @@ namespace FunctionsGateway.RateLimiting;
 internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool leased, TimeProvider time, Random? random = null) : RateLimiter
 {
     /// <summary>
-    /// The largest lease of a limiter whose demand is under <see cref="MaxLease"/> requests per
-    /// <see cref="LeaseDemand"/>; a busier one may lease up to its demand over <see cref="LeaseDemand"/>.
+    /// The largest lease of a saturated limiter, and of one whose demand is under <see cref="MaxLease"/> requests per
+    /// <see cref="LeaseDemand"/>; a busier one that is not saturated may lease up to its demand over <see cref="LeaseDemand"/>.
     /// </summary>
     public const long MaxLease = 1000;
 
@@ -261,10 +261,11 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             return Math.Min(MaxLease, Math.Max(1, waiting));
         }
 
-        var share = _saturated
-            ? (long)Math.Ceiling(_demand.PerSecond * _claimHorizon.TotalSeconds)
-            : (long)(available * LeaseFraction);
-        var largest = Math.Max(MaxLease, (long)Math.Ceiling(_demand.PerSecond * LeaseDemand.TotalSeconds));
+        // Saturated, a lease is what the demand uses until the next check, which may be a minute away: the fixed cap
+        // keeps one instance from taking the window's returning tokens on an estimate of that long.
+        var (share, largest) = _saturated
+            ? ((long)Math.Ceiling(_demand.PerSecond * _claimHorizon.TotalSeconds), MaxLease)
+            : ((long)(available * LeaseFraction), Math.Max(MaxLease, (long)Math.Ceiling(_demand.PerSecond * LeaseDemand.TotalSeconds)));
         return Math.Min(largest, Math.Max(share, waiting));
     }
 
