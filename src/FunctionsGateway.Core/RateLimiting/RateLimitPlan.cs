@@ -5,24 +5,8 @@ namespace FunctionsGateway.RateLimiting;
 /// <summary>One entry of a route's <c>RateLimitPlans</c>: the limits of callers on one plan.</summary>
 /// <param name="Name">The plan's name as written in the row; callers' plans are matched to it ignoring case.</param>
 /// <param name="Rules">The plan's limits ordered by window length; empty for <c>none</c> (not limited).</param>
-internal sealed record RateLimitPlan(string Name, ImmutableArray<RateLimitRule> Rules)
+internal sealed record RateLimitPlan(string Name, ImmutableArray<RateLimitRule> Rules) : RateLimitRuleSet(Rules)
 {
-    /// <summary>The plan's limits; setting them (<c>with</c>) remakes <see cref="PolicyHeader"/>.</summary>
-    public ImmutableArray<RateLimitRule> Rules
-    {
-        get;
-        init
-        {
-            field = value;
-            PolicyHeader = RateLimitHeaders.Policy(value);
-        }
-    }
-
-    = Rules;
-
-    /// <summary>The <c>RateLimit-Policy</c> value of <see cref="Rules"/> (empty for <c>none</c>), made once per plan.</summary>
-    public string PolicyHeader { get; private init; } = RateLimitHeaders.Policy(Rules);
-
     /// <summary>Whether the plan is <c>none</c>: its callers are not limited on the route.</summary>
     public bool IsUnlimited => Rules.IsEmpty;
 
