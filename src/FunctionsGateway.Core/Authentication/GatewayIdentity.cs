@@ -63,6 +63,12 @@ internal sealed class GatewayIdentity
     /// </summary>
     public string? Plan { get; }
 
+    /// <summary>
+    /// The key a route limited by consumer counts this caller by, <c>consumer:ID</c>; null for anonymous callers. Made
+    /// on first use and kept, since the identity is cached with its key or token.
+    /// </summary>
+    public string? RateLimitKey => Consumer is null ? null : field ??= "consumer:" + Consumer;
+
     /// <summary>The validated issuer of a JWT; null otherwise.</summary>
     public string? Issuer { get; }
 

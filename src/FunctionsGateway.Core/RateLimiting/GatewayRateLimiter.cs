@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using FunctionsGateway.Authentication;
@@ -21,6 +22,9 @@ internal sealed class GatewayRateLimiter : IDisposable
     /// <summary>How often limiters nobody uses are looked for.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
 
+    // Limits a request's states are kept for on the stack; more (one per distinct period) go to the heap.
+    private const int StatesOnStack = 8;
+
     private readonly ConcurrentDictionary<LimiterKey, LimiterEntry> _limiters = new();
     private readonly IRateLimitCounterStore _sharedStore;
     private readonly TimeProvider _time;
@@ -38,56 +42,41 @@ internal sealed class GatewayRateLimiter : IDisposable
     /// <summary>The number of route limiters held (one per route, plan and limit in use).</summary>
     public int LimiterCount => _limiters.Count;
 
-    public async ValueTask<RateLimitDecision> CheckAsync(HttpContext context, string routeId, RateLimitPolicy policy, GatewayIdentity identity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks each limit of the caller's plan (or the route's), shortest period first, until one refuses. While every
+    /// limit answers from tokens this instance holds, this completes synchronously and allocates only the lease
+    /// objects and the <c>RateLimit</c> header's value; a request that waits for a claim continues asynchronously.
+    /// </summary>
+    public ValueTask<RateLimitDecision> CheckAsync(HttpContext context, string routeId, RateLimitPolicy policy, GatewayIdentity identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(identity);
         var plan = policy.FindPlan(identity.Plan);
         if (plan is { IsUnlimited: true })
         {
-            return RateLimitDecision.Unlimited;
+            return ValueTask.FromResult(RateLimitDecision.Unlimited);
         }
 
-        var rules = plan?.Rules ?? policy.Rules;
-        var key = RateLimitKeyResolver.Resolve(policy.KeySource, identity, context);
-        var states = new List<(RateLimitRule Rule, long Remaining, TimeSpan ResetAfter)>(rules.Length);
-        var admitted = true;
-        var storeUnavailable = false;
-        var retryAfter = TimeSpan.Zero;
-        foreach (var rule in rules)
+        var request = new LimitedRequest(routeId, policy, plan, RateLimitKeyResolver.Resolve(policy.KeySource, identity, context));
+        var rules = request.Rules.AsSpan();
+        var states = rules.Length <= StatesOnStack ? stackalloc RateLimitWindowState[StatesOnStack] : new RateLimitWindowState[rules.Length];
+        for (var i = 0; i < rules.Length; i++)
         {
-            using var lease = await AcquireAsync(new LimiterKey(routeId, plan?.Name, rule.Text, policy.Mode, policy.Failure), rule, key, cancellationToken).ConfigureAwait(false);
-            var remaining = lease.TryGetMetadata(WindowLimiterLease.Remaining, out var r) ? r : 0;
-            var reset = lease.TryGetMetadata(WindowLimiterLease.ResetAfter, out var t) ? t : TimeSpan.Zero;
-            states.Add((rule, remaining, reset));
+            var pending = AcquireAsync(request, rules[i], cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return CheckWaitingAsync(request, pending, states[..i].ToArray(), cancellationToken);
+            }
+
+            using var lease = pending.Result;
+            states[i] = StateOf(lease);
             if (!lease.IsAcquired)
             {
-                admitted = false;
-                storeUnavailable |= lease.TryGetMetadata(StoreFallbackRateLimiter.StoreUnavailable, out var unavailable) && unavailable;
-                if (lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > retryAfter)
-                {
-                    retryAfter = wait;
-                }
-
-                break;
+                return ValueTask.FromResult(Rejected(request, lease, states[..(i + 1)]));
             }
         }
 
-        if (!admitted)
-        {
-            GatewayTelemetry.RateLimitRejections.Add(
-                1,
-                new KeyValuePair<string, object?>("route", routeId),
-                new KeyValuePair<string, object?>("reason", storeUnavailable ? "store_unavailable" : "limit"));
-        }
-
-        return new RateLimitDecision(
-            admitted,
-            storeUnavailable,
-            admitted ? 0 : int.Parse(RateLimitHeaders.RetryAfter(retryAfter), CultureInfo.InvariantCulture),
-            RateLimitHeaders.Policy(rules),
-            RateLimitHeaders.State(states),
-            key);
+        return ValueTask.FromResult(Admitted(request, states[..rules.Length]));
     }
 
     public void Dispose()
@@ -114,20 +103,66 @@ internal sealed class GatewayRateLimiter : IDisposable
         }
     }
 
-    private async ValueTask<RateLimitLease> AcquireAsync(LimiterKey limiterKey, RateLimitRule rule, string key, CancellationToken cancellationToken)
+    // The rest of CheckAsync once a limit has to wait for a claim: the states of the limits asked so far come along.
+    private async ValueTask<RateLimitDecision> CheckWaitingAsync(LimitedRequest request, ValueTask<RateLimitLease> pending, RateLimitWindowState[] asked, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var rules = request.Rules;
+        var states = new RateLimitWindowState[rules.Length];
+        asked.CopyTo(states, 0);
+        for (var i = asked.Length; i < rules.Length; i++)
         {
-            var entry = _limiters.GetOrAdd(limiterKey, static (k, state) => state.Self.NewEntry(k, state.Rule), (Self: this, Rule: rule));
-            entry.Touch(_time);
-            try
+            using var lease = i == asked.Length ? await pending.ConfigureAwait(false) : await AcquireAsync(request, rules[i], cancellationToken).ConfigureAwait(false);
+            states[i] = StateOf(lease);
+            if (!lease.IsAcquired)
             {
-                return await entry.Limiter.AcquireAsync(key, 1, cancellationToken).ConfigureAwait(false);
+                return Rejected(request, lease, states.AsSpan(0, i + 1));
             }
-            catch (ObjectDisposedException) when (attempt == 0)
-            {
-                // Swept between the lookup and this call (it had been idle for minutes): the next lookup makes a new one.
-            }
+        }
+
+        return Admitted(request, states);
+    }
+
+    private static RateLimitDecision Admitted(LimitedRequest request, ReadOnlySpan<RateLimitWindowState> states) =>
+        new(true, false, 0, request.PolicyHeader, RateLimitHeaders.State(request.Rules.AsSpan(), states), request.Key);
+
+    private static RateLimitDecision Rejected(LimitedRequest request, RateLimitLease lease, ReadOnlySpan<RateLimitWindowState> states)
+    {
+        var storeUnavailable = lease.TryGetMetadata(StoreFallbackRateLimiter.StoreUnavailable, out var unavailable) && unavailable;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.Zero;
+        GatewayTelemetry.RateLimitRejections.Add(
+            1,
+            new KeyValuePair<string, object?>("route", request.RouteId),
+            new KeyValuePair<string, object?>("reason", storeUnavailable ? "store_unavailable" : "limit"));
+        return new RateLimitDecision(
+            false,
+            storeUnavailable,
+            int.Parse(RateLimitHeaders.RetryAfter(retryAfter), CultureInfo.InvariantCulture),
+            request.PolicyHeader,
+            RateLimitHeaders.State(request.Rules.AsSpan(), states),
+            request.Key);
+    }
+
+    // Read from the lease's own properties: the standard metadata accessors box each value.
+    private static RateLimitWindowState StateOf(RateLimitLease lease) =>
+        lease is WindowLimiterLease window
+            ? new RateLimitWindowState(window.RemainingPermits, window.ResetAfterTime)
+            : new RateLimitWindowState(
+                lease.TryGetMetadata(WindowLimiterLease.Remaining, out var remaining) ? remaining : 0,
+                lease.TryGetMetadata(WindowLimiterLease.ResetAfter, out var resetAfter) ? resetAfter : TimeSpan.Zero);
+
+    private ValueTask<RateLimitLease> AcquireAsync(LimitedRequest request, RateLimitRule rule, CancellationToken cancellationToken, bool swept = false)
+    {
+        var limiterKey = new LimiterKey(request.RouteId, request.Plan?.Name, rule.Text, request.Policy.Mode, request.Policy.Failure);
+        var entry = _limiters.GetOrAdd(limiterKey, static (k, state) => state.Self.NewEntry(k, state.Rule), (Self: this, Rule: rule));
+        entry.Touch(_time);
+        try
+        {
+            return entry.Limiter.AcquireAsync(request.Key, 1, cancellationToken);
+        }
+        catch (ObjectDisposedException) when (!swept)
+        {
+            // Swept between the lookup and this call (it had been idle for minutes): the next lookup makes a new one.
+            return AcquireAsync(request, rule, cancellationToken, swept: true);
         }
     }
 
@@ -137,6 +172,14 @@ internal sealed class GatewayRateLimiter : IDisposable
         var scope = key.Plan is null ? key.Route : $"{key.Route}\nplan:{key.Plan}";
         var limiter = SharedRateLimiterPartitions.Create(scope, rule, key.Mode, key.Failure, _sharedStore, _time, _logger);
         return new LimiterEntry(limiter, LimiterEntry.IdleLimitOf(rule, key.Mode), _time.GetTimestamp());
+    }
+
+    /// <summary>What one limited request is checked with: its route, the limits that apply and its key.</summary>
+    private readonly record struct LimitedRequest(string RouteId, RateLimitPolicy Policy, RateLimitPlan? Plan, string Key)
+    {
+        public ImmutableArray<RateLimitRule> Rules => Plan?.Rules ?? Policy.Rules;
+
+        public string PolicyHeader => Plan?.PolicyHeader ?? Policy.PolicyHeader;
     }
 
     private readonly record struct LimiterKey(string Route, string? Plan, string Rule, RateLimitMode Mode, RateLimitFailureMode Failure);

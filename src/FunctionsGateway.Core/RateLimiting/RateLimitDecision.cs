@@ -8,7 +8,7 @@ namespace FunctionsGateway.RateLimiting;
 /// <param name="StateHeader">The <c>RateLimit</c> header value.</param>
 /// <param name="Partition">The key the request was counted by, for logs.</param>
 /// <remarks>A caller whose plan is <c>none</c> on the route gets <see cref="Unlimited"/>: admitted, with no headers.</remarks>
-internal sealed record RateLimitDecision(bool Admitted, bool StoreUnavailable, int RetryAfterSeconds, string PolicyHeader, string StateHeader, string Partition)
+internal readonly record struct RateLimitDecision(bool Admitted, bool StoreUnavailable, int RetryAfterSeconds, string PolicyHeader, string StateHeader, string Partition)
 {
     /// <summary>Admitted without counting, because the caller's plan has no limit on the route; there are no header values.</summary>
     public static readonly RateLimitDecision Unlimited = new(true, false, 0, string.Empty, string.Empty, string.Empty);

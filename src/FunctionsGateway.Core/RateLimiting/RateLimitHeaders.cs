@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace FunctionsGateway.RateLimiting;
@@ -14,14 +15,7 @@ internal static class RateLimitHeaders
     public const string PolicyHeader = "RateLimit-Policy";
     public const string StateHeader = "RateLimit";
 
-    /// <summary>The <c>RateLimit-Policy</c> value: quota <c>q</c> per window of <c>w</c> seconds for each limit.</summary>
-    public static string Policy(RateLimitPolicy policy)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        return Policy(policy.Rules);
-    }
-
-    /// <summary>The <c>RateLimit-Policy</c> value of the given limits (a plan's, or the route's).</summary>
+    /// <summary>The <c>RateLimit-Policy</c> value of the given limits (a plan's, or the route's): quota <c>q</c> per window of <c>w</c> seconds for each.</summary>
     public static string Policy(ImmutableArray<RateLimitRule> rules)
     {
         var text = new StringBuilder();
@@ -33,18 +27,30 @@ internal static class RateLimitHeaders
         return text.ToString();
     }
 
-    /// <summary>The <c>RateLimit</c> value: remaining <c>r</c> and whole seconds <c>t</c> until the window resets.</summary>
-    public static string State(IReadOnlyList<(RateLimitRule Rule, long Remaining, TimeSpan ResetAfter)> states)
+    /// <summary>
+    /// The <c>RateLimit</c> value: remaining <c>r</c> and whole seconds <c>t</c> until the window resets, for the first
+    /// <c>states.Length</c> of <paramref name="rules"/> (those asked before one refused). Built in a stack buffer: the
+    /// value is the one string an admitted request allocates for its headers.
+    /// </summary>
+    public static string State(ReadOnlySpan<RateLimitRule> rules, ReadOnlySpan<RateLimitWindowState> states)
     {
-        ArgumentNullException.ThrowIfNull(states);
-        var text = new StringBuilder();
-        foreach (var (rule, remaining, resetAfter) in states)
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(states.Length, rules.Length);
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        for (var i = 0; i < states.Length; i++)
         {
-            var seconds = (long)Math.Ceiling(Math.Max(0, resetAfter.TotalSeconds));
-            Separate(text).Append(CultureInfo.InvariantCulture, $"\"{rule.Text}\";r={Math.Max(0, remaining)};t={seconds}");
+            if (i > 0)
+            {
+                text.AppendLiteral(", ");
+            }
+
+            var (remaining, resetAfter) = states[i];
+            text.AppendFormatted(rules[i].StatePrefix);
+            text.AppendFormatted(Math.Max(0, remaining));
+            text.AppendLiteral(";t=");
+            text.AppendFormatted((long)Math.Ceiling(Math.Max(0, resetAfter.TotalSeconds)));
         }
 
-        return text.ToString();
+        return text.ToStringAndClear();
     }
 
     /// <summary>The <c>Retry-After</c> value: whole seconds, at least 1.</summary>

@@ -17,7 +17,7 @@ internal static class RateLimitKeyResolver
         ArgumentNullException.ThrowIfNull(context);
         return source.Kind switch
         {
-            RateLimitKeyKind.Consumer => identity.Consumer is { } consumer ? "consumer:" + consumer : Address(context),
+            RateLimitKeyKind.Consumer => identity.RateLimitKey ?? Address(context),
             RateLimitKeyKind.Ip => Address(context),
             RateLimitKeyKind.Route => "route",
             RateLimitKeyKind.Header => context.Request.Headers.TryGetValue(source.Name!, out var values) && values.Count > 0

@@ -5,7 +5,7 @@ namespace FunctionsGateway.RateLimiting;
 /// <summary>One entry of a route's <c>RateLimitPlans</c>: the limits of callers on one plan.</summary>
 /// <param name="Name">The plan's name as written in the row; callers' plans are matched to it ignoring case.</param>
 /// <param name="Rules">The plan's limits ordered by window length; empty for <c>none</c> (not limited).</param>
-internal sealed record RateLimitPlan(string Name, ImmutableArray<RateLimitRule> Rules)
+internal sealed record RateLimitPlan(string Name, ImmutableArray<RateLimitRule> Rules) : RateLimitRuleSet(Rules)
 {
     /// <summary>Whether the plan is <c>none</c>: its callers are not limited on the route.</summary>
     public bool IsUnlimited => Rules.IsEmpty;

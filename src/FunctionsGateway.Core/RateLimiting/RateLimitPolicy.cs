@@ -4,7 +4,7 @@ namespace FunctionsGateway.RateLimiting;
 
 /// <summary>
 /// A route's validated rate limit: every rule must admit a request for it to pass. A caller whose plan is listed in
-/// <see cref="Plans"/> gets that plan's limits instead of <see cref="Rules"/>.
+/// <see cref="Plans"/> gets that plan's limits instead of <see cref="RateLimitRuleSet.Rules"/>.
 /// </summary>
 /// <param name="Rules">The limits, at least one, ordered by window length: those of callers whose plan is not listed, who have none or are anonymous.</param>
 /// <param name="KeySource">What requests are counted by.</param>
@@ -14,7 +14,7 @@ internal sealed record RateLimitPolicy(
     ImmutableArray<RateLimitRule> Rules,
     RateLimitKeySource KeySource,
     RateLimitMode Mode,
-    RateLimitFailureMode Failure)
+    RateLimitFailureMode Failure) : RateLimitRuleSet(Rules)
 {
     /// <summary>The per-plan limits (<c>RateLimitPlans</c>), in the row's order; empty when the route has none.</summary>
     public ImmutableArray<RateLimitPlan> Plans { get; init; } = [];
@@ -29,7 +29,7 @@ internal sealed record RateLimitPolicy(
 
     /// <summary>
     /// The entry of <paramref name="plan"/> (matched ignoring case), or null when the caller has no plan or its plan is
-    /// not listed: the caller then gets <see cref="Rules"/>. Allocation-free: it runs for every limited request.
+    /// not listed: the caller then gets <see cref="RateLimitRuleSet.Rules"/>. Allocation-free: it runs for every limited request.
     /// </summary>
     public RateLimitPlan? FindPlan(string? plan)
     {

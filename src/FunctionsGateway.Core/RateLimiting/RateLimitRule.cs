@@ -8,4 +8,22 @@ internal sealed record RateLimitRule(int Permits, TimeSpan Window, string Text)
 {
     /// <summary>The window in whole seconds, as the <c>w</c> parameter of <c>RateLimit-Policy</c>.</summary>
     public long WindowSeconds => (long)Window.TotalSeconds;
+
+    /// <summary>The limit as written in the row; setting it (<c>with</c>) remakes <see cref="StatePrefix"/>.</summary>
+    public string Text
+    {
+        get;
+        init
+        {
+            field = value;
+            StatePrefix = StatePrefixOf(value);
+        }
+    }
+
+    = Text;
+
+    /// <summary>The start of this limit's item in the <c>RateLimit</c> header, <c>"100/1m";r=</c>, made once per rule.</summary>
+    public string StatePrefix { get; private init; } = StatePrefixOf(Text);
+
+    private static string StatePrefixOf(string text) => $"\"{text}\";r=";
 }

@@ -6,8 +6,9 @@ namespace FunctionsGateway.RateLimiting;
 /// A <see cref="RateLimiter"/> for one counter (route, limit, key) over a <see cref="SlidingWindowCounter"/>.
 /// A request takes a token this instance already holds for the current window, without storage; when there is
 /// none, one claim is made for all the requests of this instance waiting at that moment (they share it).
-/// Leased: a claim takes <c>⌊available × LeaseFraction⌋</c> tokens, or as many as requests wait if more, between
-/// 1 and <see cref="MaxLease"/> and never more than the window still allows. Once a claim finds the window
+/// Leased: a claim takes <c>⌊available × LeaseFraction⌋</c> tokens, or as many as requests wait if more, at least 1,
+/// at most <see cref="MaxLease"/> or one <see cref="LeaseDemand"/> of recent demand if more, and never more than the
+/// window still allows. Once a claim finds the window
 /// saturated (full, or emptied by this claim), the instance claims again only at its own <see cref="RecheckSchedule"/>
 /// and then takes what its recent demand (<see cref="DemandRate"/>) uses until its next check or the window's
 /// end, whichever comes first; requests that find no token meanwhile are rejected without storage. While the window
@@ -17,8 +18,19 @@ namespace FunctionsGateway.RateLimiting;
 /// </summary>
 internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool leased, TimeProvider time, Random? random = null) : RateLimiter
 {
-    /// <summary>The largest lease.</summary>
+    /// <summary>
+    /// The largest lease of a saturated limiter, and of one whose demand is under <see cref="MaxLease"/> requests per
+    /// <see cref="LeaseDemand"/>; a busier one that is not saturated may lease up to its demand over <see cref="LeaseDemand"/>.
+    /// </summary>
     public const long MaxLease = 1000;
+
+    /// <summary>
+    /// How much of its recent demand (<see cref="DemandRate"/>) a busy limiter may lease at once: a route at 10,000
+    /// requests a second then claims about once a second rather than ten times, and the quarter of a lease left when
+    /// it claims the next one lasts a quarter second, so a slow storage round trip keeps none of its requests waiting. Leases
+    /// still take at most <see cref="LeaseFraction"/> of what is left, which bounds the tokens held unused.
+    /// </summary>
+    public static readonly TimeSpan LeaseDemand = TimeSpan.FromSeconds(1);
 
     /// <summary>The part of what the window still allows that one lease takes while the window is not saturated.</summary>
     public const double LeaseFraction = 0.1;
@@ -66,21 +78,25 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
         return TryTakeLocally(startClaim: false, out var lease, out _) ? lease : new WindowLimiterLease(false, 0, TimeSpan.Zero, TimeSpan.FromSeconds(1));
     }
 
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    // Synchronous while a token is held or a rejection is remembered, the common case: only a request that has to
+    // wait for a claim pays for an async state machine.
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         CheckPermitCount(permitCount);
         _demand.Arrive();
-        for (var round = 0; round < MaxClaimRounds; round++)
-        {
-            if (TryTakeLocally(startClaim: true, out var lease, out var claim))
-            {
-                return lease;
-            }
+        return TryTakeLocally(startClaim: true, out var lease, out var claim)
+            ? ValueTask.FromResult(lease)
+            : WaitForClaimAsync(claim!, cancellationToken);
+    }
 
+    private async ValueTask<RateLimitLease> WaitForClaimAsync(Task<CounterGrant> claim, CancellationToken cancellationToken)
+    {
+        for (var round = 1; ; round++)
+        {
             CounterGrant grant;
             try
             {
-                grant = await claim!.WaitAsync(cancellationToken).ConfigureAwait(false);
+                grant = await claim.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -91,16 +107,26 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             {
                 return new WindowLimiterLease(false, 0, grant.ResetAfter, UntilNextClaim(grant.RetryAfter));
             }
-        }
 
-        return new WindowLimiterLease(false, 0, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            if (round == MaxClaimRounds)
+            {
+                return new WindowLimiterLease(false, 0, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            }
+
+            if (TryTakeLocally(startClaim: true, out var lease, out var next))
+            {
+                return lease;
+            }
+
+            claim = next!;
+        }
     }
 
     // A token from the lease, a remembered rejection, or else the claim to wait for (started or joined).
     private bool TryTakeLocally(bool startClaim, out RateLimitLease lease, out Task<CounterGrant>? claim)
     {
         var now = time.GetUtcNow();
-        Interlocked.Exchange(ref _lastUsedTicks, time.GetTimestamp());
+        Volatile.Write(ref _lastUsedTicks, time.GetTimestamp());
         lock (_gate)
         {
             claim = null;
@@ -235,10 +261,12 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
             return Math.Min(MaxLease, Math.Max(1, waiting));
         }
 
-        var share = _saturated
-            ? (long)Math.Ceiling(_demand.PerSecond * _claimHorizon.TotalSeconds)
-            : (long)(available * LeaseFraction);
-        return Math.Min(MaxLease, Math.Max(share, waiting));
+        // Saturated, a lease is what the demand uses until the next check, which may be a minute away: the fixed cap
+        // keeps one instance from taking the window's returning tokens on an estimate of that long.
+        var (share, largest) = _saturated
+            ? ((long)Math.Ceiling(_demand.PerSecond * _claimHorizon.TotalSeconds), MaxLease)
+            : ((long)(available * LeaseFraction), Math.Max(MaxLease, (long)Math.Ceiling(_demand.PerSecond * LeaseDemand.TotalSeconds)));
+        return Math.Min(largest, Math.Max(share, waiting));
     }
 
     private static void CheckPermitCount(int permitCount) =>

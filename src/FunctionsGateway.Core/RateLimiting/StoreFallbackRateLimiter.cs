@@ -21,11 +21,19 @@ internal sealed partial class StoreFallbackRateLimiter(RateLimiter shared, RateL
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount) => shared.AttemptAcquire(permitCount);
 
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    // Passes a synchronous answer of the shared limiter straight on (a token it already held): only a request that
+    // waits for storage, or meets its failure, goes through the async path below.
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        var pending = shared.AcquireAsync(permitCount, cancellationToken);
+        return pending.IsCompletedSuccessfully ? pending : AcquireOrFallBackAsync(pending, permitCount, cancellationToken);
+    }
+
+    private async ValueTask<RateLimitLease> AcquireOrFallBackAsync(ValueTask<RateLimitLease> pending, int permitCount, CancellationToken cancellationToken)
     {
         try
         {
-            return await shared.AcquireAsync(permitCount, cancellationToken).ConfigureAwait(false);
+            return await pending.ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -45,6 +45,21 @@ public sealed class DemandRateTests
         Assert.Equal(7.5, demand.PerSecond);
     }
 
+    [Fact]
+    public void Sample_ShorterThanTheMinimumInterval_ItsRequestsCountTowardTheNext()
+    {
+        var demand = new DemandRate(Start);
+        Arrive(demand, 1);
+        demand.Sample(Start.AddMilliseconds(0.05));
+        Arrive(demand, 9);
+
+        var beforeTheNext = demand.PerSecond;
+        demand.Sample(Start.AddSeconds(1));
+
+        Assert.Equal(0, beforeTheNext);
+        Assert.Equal(10, demand.PerSecond);
+    }
+
     private static void Arrive(DemandRate demand, int requests)
     {
         for (var i = 0; i < requests; i++)

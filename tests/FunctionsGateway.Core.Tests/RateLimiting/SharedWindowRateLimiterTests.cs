@@ -62,6 +62,28 @@ public sealed class SharedWindowRateLimiterTests
     }
 
     [Fact]
+    public async Task Acquire_LeasedBusyLimiter_NextLeaseIsASecondOfItsDemandBeyondTheLargestQuietLease()
+    {
+        var rule = new RateLimitRule(10_000_000, TimeSpan.FromMinutes(1), "10000000/1m");
+
+        using var limiter = await BusyForATenthOfASecondAsync(rule);
+
+        // 7,510 requests a second: the next lease is a second of them, far less than a tenth of what the window has left.
+        Assert.Equal(1_000 + 7_510, await _store.GrantedAsync("c1", 30_000_000));
+    }
+
+    [Fact]
+    public async Task Acquire_LeasedBusyLimiterNearTheLimit_LeaseStillATenthOfWhatIsLeft()
+    {
+        var rule = new RateLimitRule(20_000, TimeSpan.FromMinutes(1), "20000/1m");
+
+        using var limiter = await BusyForATenthOfASecondAsync(rule);
+
+        // A second of demand would be 7,510, but the window has 19,000 left: a tenth of it, 1,900.
+        Assert.Equal(1_000 + 1_900, await _store.GrantedAsync("c1", 30_000_000));
+    }
+
+    [Fact]
     public async Task Acquire_Exact_EveryRequestIsOneClaim()
     {
         using var limiter = NewLimiter(leased: false);
@@ -212,6 +234,22 @@ public sealed class SharedWindowRateLimiterTests
         var limiter = NewLimiter(leased: true);
         await HalfWayThroughAFullWindowAsync();
         (await limiter.AcquireAsync()).Dispose();
+        return limiter;
+    }
+
+    // A first lease of 1,000 (a new limiter has no demand yet), then 750 more requests in 0.1 s: 751 taken leave a
+    // quarter of it, so the next claim starts with a demand of 7,510 requests a second; returns once it is added.
+    private async Task<SharedWindowRateLimiter> BusyForATenthOfASecondAsync(RateLimitRule rule)
+    {
+        var limiter = new SharedWindowRateLimiter(new SlidingWindowCounter(_store, "c1", rule, _time), leased: true, _time, new FixedRandom(0));
+        (await limiter.AcquireAsync()).Dispose();
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        for (var i = 0; i < 750; i++)
+        {
+            (await limiter.AcquireAsync()).Dispose();
+        }
+
+        await WaitUntilAsync(() => limiter.GetStatistics()!.CurrentAvailablePermits > 249);
         return limiter;
     }
 

@@ -85,6 +85,46 @@ public sealed class RateLimitStoreTests(AzuriteFixture azurite, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Acquire_BusyInstancesLeasingTheirDemand_NeverMoreThanTheLimitPerWindow()
+    {
+        var operations = new RateLimitStoreOperations();
+        var store = new MeteredCounterStore(new RateLimitStore(await NewTableAsync()), operations);
+        var time = new FakeTimeProvider(WindowStart);
+        var rule = new RateLimitRule(20_000, TimeSpan.FromMinutes(1), "20000/1m");
+        var instances = Enumerable.Range(0, 4).Select(_ => new SharedWindowRateLimiter(new SlidingWindowCounter(store, Counter, rule, time), leased: true, time)).ToList();
+        var largestHeld = 0L;
+
+        // Each instance sees 250 concurrent requests every 10 ms, 25,000 a second: far more than the largest lease of
+        // a quiet limiter, so its leases are sized by its demand (and by a tenth of what the window has left).
+        var admittedPerWindow = new List<int>();
+        for (var window = 0; window < 2; window++)
+        {
+            var admitted = 0;
+            for (var round = 0; round < 30; round++)
+            {
+                var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async i =>
+                {
+                    using var lease = await instances[i % 4].AcquireAsync();
+                    return lease.IsAcquired;
+                }));
+                admitted += results.Count(ok => ok);
+                largestHeld = Math.Max(largestHeld, instances.Max(i => i.GetStatistics()!.CurrentAvailablePermits));
+                time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+
+            admittedPerWindow.Add(admitted);
+            time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        output.WriteLine($"leased, 4 instances at 25,000 requests a second each against 20000/1m: admitted per window {string.Join(", ", admittedPerWindow)}; "
+            + $"largest lease held {largestHeld}; {operations.Total} storage operations");
+        Assert.True(largestHeld > SharedWindowRateLimiter.MaxLease, $"No instance held more than {SharedWindowRateLimiter.MaxLease} tokens: leases were not sized by demand.");
+        Assert.All(admittedPerWindow, admitted => Assert.InRange(admitted, 19_000, 20_000));
+
+        instances.ForEach(i => i.Dispose());
+    }
+
+    [Fact]
     public async Task TryUpdate_StaleETag_IsAConflictAndTheRowKeepsTheOtherWrite()
     {
         var store = new RateLimitStore(await NewTableAsync());
