@@ -87,6 +87,7 @@ public sealed class GatewayStatusWriter
             }
 
             writer.WriteEndArray();
+            LastValidRowsStatus.Write(writer, _refresher.LastValidRows);
             RateLimitStatus.Write(writer, _rateLimitStore);
             Health.BackendStatusListing.Write(writer, _backendStates, _time.GetUtcNow());
             writer.WriteEndObject();
