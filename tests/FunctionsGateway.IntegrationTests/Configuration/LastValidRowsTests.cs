@@ -135,6 +135,23 @@ public sealed class LastValidRowsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task UnchangedRows_AreCopiedOnceAndNeverRebuiltOrWrittenAgain()
+    {
+        await using var backend = await EchoBackend.StartAsync("v1", "http://127.0.0.1:0");
+        var tables = await TestTables.CreateAsync(azurite.ConnectionString);
+        await tables.AddRouteAsync("orders", ("Path", "/orders"), ("Backend", backend.Url.ToString()));
+        await tables.AddBackendAsync("orders", "eu-1", ("Url", backend.Url.ToString()));
+        await using var gateway = await GatewayUnderTest.StartAsync(azurite.ConnectionString, tables);
+        var copied = await gateway.WaitForStatusAsync(s => s.GetProperty("lastValidRows").GetProperty("write").GetInt32() == 2 && LastAttemptAt(s) is not null);
+
+        var later = LastAttemptAt(copied)!.Value.AddSeconds(3);
+        var status = await gateway.WaitForStatusAsync(s => LastAttemptAt(s) >= later);
+
+        Assert.Equal(2, status.GetProperty("lastValidRows").GetProperty("write").GetInt32());
+        Assert.Single(gateway.Logs.Entries, e => e.EventId.Id == 100);
+    }
+
+    [Fact]
     public async Task DeletedRow_ItsCopyIsRemoved()
     {
         await using var backend = await EchoBackend.StartAsync("v1", "http://127.0.0.1:0");
@@ -155,6 +172,9 @@ public sealed class LastValidRowsTests(AzuriteFixture azurite)
         using var response = await gateway.Client.GetAsync("/orders");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    private static DateTimeOffset? LastAttemptAt(JsonElement status) =>
+        status.GetProperty("lastAttemptAt").ValueKind == JsonValueKind.Null ? null : status.GetProperty("lastAttemptAt").GetDateTimeOffset();
 
     private static JsonElement[] Problems(JsonElement status) => [.. status.GetProperty("problems").EnumerateArray()];
 
