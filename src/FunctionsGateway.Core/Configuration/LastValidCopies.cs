@@ -42,31 +42,33 @@ internal sealed class LastValidCopies
     /// <param name="table">The name of the copies table, for problems.</param>
     /// <param name="sourceTables">The Routes and Backends table names: the copies' PartitionKeys.</param>
     /// <param name="rows">The rows of those partitions.</param>
-    public static LastValidCopies Read(string table, IReadOnlyCollection<string> sourceTables, IEnumerable<TableEntity> rows)
+    /// <param name="unwritten">
+    /// Copy rows this instance decided on at an earlier refresh but could not write (storage failed): each stands in for
+    /// the stored copy when it is of a newer version, and is written again.
+    /// </param>
+    public static LastValidCopies Read(string table, IReadOnlyCollection<string> sourceTables, IEnumerable<TableEntity> rows, IEnumerable<TableEntity>? unwritten = null)
     {
         var copies = new LastValidCopies(table);
         foreach (var row in rows)
         {
             copies._rowETags[(row.PartitionKey, row.RowKey)] = row.ETag.ToString();
-            if (!sourceTables.Contains(row.PartitionKey) || !LastValidRowKey.TryParse(row.RowKey, out var partitionKey, out var rowKey))
+            if (Parse(row, sourceTables) is { } copy)
+            {
+                copies._copies[copy.Source] = copy with { ETag = row.ETag };
+            }
+            else
             {
                 copies.Warn(row.PartitionKey, row.RowKey, null, $"is not the copy of a row: its PartitionKey must be the table's name ({string.Join(" or ", sourceTables)}) and its RowKey the row's PartitionKey and RowKey joined by '|' (such as public|orders); the gateway ignores it, delete it");
-                continue;
             }
+        }
 
-            var source = new RowId(row.PartitionKey, partitionKey, rowKey);
-            var columns = new TableEntity(partitionKey, rowKey);
-            foreach (var name in CopiedColumns(row))
+        foreach (var copy in (unwritten ?? []).Select(row => Parse(row, sourceTables)).OfType<LastValidCopy>())
+        {
+            var stored = copies._copies.GetValueOrDefault(copy.Source);
+            if (stored?.SourceTimestamp is not { } storedAt || storedAt < copy.SourceTimestamp)
             {
-                columns[name] = row[name];
+                copies._copies[copy.Source] = copy with { ETag = stored?.ETag, Unwritten = true };
             }
-
-            copies._copies[source] = new LastValidCopy(
-                source,
-                columns,
-                row.ETag,
-                row.GetString(SourceETagColumn) is { Length: > 0 } etag ? etag : null,
-                row.TryGetValue(SourceTimestampColumn, out var at) && at is DateTimeOffset timestamp ? timestamp : null);
         }
 
         return copies;
@@ -81,17 +83,23 @@ internal sealed class LastValidCopies
     public void Keep(RowId source, TableEntity row)
     {
         _seen.Add(source);
+        var copyOfRow = CopyRow(source, row, row.ETag.ToString(), row.Timestamp ?? DateTimeOffset.MinValue);
         if (!_copies.TryGetValue(source, out var copy))
         {
-            _changes.Add(new LastValidCopyChange(CopyOf(source, row), null, Delete: false));
+            _changes.Add(new LastValidCopyChange(copyOfRow, null, Delete: false));
             return;
         }
 
         var sameVersion = copy.SourceETag == row.ETag.ToString();
         var newer = copy.SourceTimestamp is not { } copied || (row.Timestamp ?? DateTimeOffset.MinValue) > copied;
-        if (sameVersion ? !SameColumns(copy.Columns, row) : newer)
+        if (sameVersion ? copy.Unwritten || !SameColumns(copy.Columns, row) : newer)
         {
-            _changes.Add(new LastValidCopyChange(CopyOf(source, row), copy.ETag, Delete: false));
+            _changes.Add(new LastValidCopyChange(copyOfRow, copy.ETag, Delete: false));
+        }
+        else if (copy.Unwritten)
+        {
+            // This read of the row is older than the version this instance could not store yet.
+            _changes.Add(new LastValidCopyChange(CopyRow(copy), copy.ETag, Delete: false));
         }
     }
 
@@ -113,6 +121,11 @@ internal sealed class LastValidCopies
             return null;
         }
 
+        if (copy.Unwritten)
+        {
+            _changes.Add(new LastValidCopyChange(CopyRow(copy), copy.ETag, Delete: false));
+        }
+
         return copy.Columns;
     }
 
@@ -128,7 +141,7 @@ internal sealed class LastValidCopies
     /// <summary>Plans the removal of the copies of rows that no longer exist: a deleted row stops serving everywhere.</summary>
     public void RemoveCopiesOfDeletedRows()
     {
-        foreach (var copy in _copies.Values.Where(c => !_seen.Contains(c.Source)))
+        foreach (var copy in _copies.Values.Where(c => !_seen.Contains(c.Source) && c.ETag is not null))
         {
             _changes.Add(new LastValidCopyChange(new TableEntity(copy.Source.Table, LastValidRowKey.For(copy.Source.PartitionKey, copy.Source.RowKey)), copy.ETag, Delete: true));
         }
@@ -148,16 +161,41 @@ internal sealed class LastValidCopies
         }
     }
 
-    private static TableEntity CopyOf(RowId source, TableEntity row)
+    // A copy row as read, or null when its keys name no row of the source tables.
+    private static LastValidCopy? Parse(TableEntity row, IReadOnlyCollection<string> sourceTables)
     {
-        var copy = new TableEntity(source.Table, LastValidRowKey.For(source.PartitionKey, source.RowKey));
-        foreach (var name in CopiedColumns(row))
+        if (!sourceTables.Contains(row.PartitionKey) || !LastValidRowKey.TryParse(row.RowKey, out var partitionKey, out var rowKey))
         {
-            copy[name] = row[name];
+            return null;
         }
 
-        copy[SourceETagColumn] = row.ETag.ToString();
-        copy[SourceTimestampColumn] = row.Timestamp ?? DateTimeOffset.MinValue;
+        var columns = new TableEntity(partitionKey, rowKey);
+        foreach (var name in CopiedColumns(row))
+        {
+            columns[name] = row[name];
+        }
+
+        return new LastValidCopy(
+            new RowId(row.PartitionKey, partitionKey, rowKey),
+            columns,
+            null,
+            row.GetString(SourceETagColumn) is { Length: > 0 } etag ? etag : null,
+            row.TryGetValue(SourceTimestampColumn, out var at) && at is DateTimeOffset timestamp ? timestamp : null);
+    }
+
+    private static TableEntity CopyRow(LastValidCopy copy) =>
+        CopyRow(copy.Source, copy.Columns, copy.SourceETag ?? string.Empty, copy.SourceTimestamp ?? DateTimeOffset.MinValue);
+
+    private static TableEntity CopyRow(RowId source, TableEntity columns, string sourceETag, DateTimeOffset sourceTimestamp)
+    {
+        var copy = new TableEntity(source.Table, LastValidRowKey.For(source.PartitionKey, source.RowKey));
+        foreach (var name in CopiedColumns(columns))
+        {
+            copy[name] = columns[name];
+        }
+
+        copy[SourceETagColumn] = sourceETag;
+        copy[SourceTimestampColumn] = sourceTimestamp;
         return copy;
     }
 

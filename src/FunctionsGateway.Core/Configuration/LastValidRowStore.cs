@@ -15,6 +15,9 @@ internal sealed partial class LastValidRowStore
 {
     private readonly GatewayTables _tables;
     private readonly ILogger<LastValidRowStore> _logger;
+
+    // Copies decided on but not written because storage failed; only the refresher's loop touches it.
+    private List<TableEntity> _unwritten = [];
     private long _writes;
     private long _deletes;
     private long _conflicts;
@@ -56,7 +59,7 @@ internal sealed partial class LastValidRowStore
             }
 
             Succeeded();
-            return LastValidCopies.Read(names.LastValidRows, [names.Routes, names.Backends], rows);
+            return LastValidCopies.Read(names.LastValidRows, [names.Routes, names.Backends], rows, _unwritten);
         }
         catch (Exception ex) when (StorageFailure.Is(ex, cancellationToken))
         {
@@ -65,12 +68,25 @@ internal sealed partial class LastValidRowStore
         }
     }
 
-    /// <summary>Writes the changes the refresh decided on; true when all of them were written as decided.</summary>
+    /// <summary>
+    /// Writes the changes the refresh decided on; true when all of them were written as decided. Copies that could not
+    /// be written because storage failed are kept, to stand in for the stored ones and be written at a later refresh.
+    /// </summary>
     public async Task<bool> ApplyAsync(LastValidCopies copies, CancellationToken cancellationToken)
     {
         var table = _tables.LastValidRows;
+        var allWritten = true;
+        var storageFailed = false;
+        _unwritten = [];
         foreach (var change in copies.Changes)
         {
+            if (storageFailed)
+            {
+                // Storage failed on an earlier change: the rest waits for the next refresh rather than fail one by one.
+                KeepUnwritten(change);
+                continue;
+            }
+
             try
             {
                 var response = change switch
@@ -79,7 +95,7 @@ internal sealed partial class LastValidRowStore
                     { IfMatch: { } etag } => await table.UpdateEntityAsync(change.Row, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false),
                     _ => await table.AddEntityAsync(change.Row, cancellationToken).ConfigureAwait(false),
                 };
-                Interlocked.Increment(ref (change.Delete ? ref _deletes : ref _writes));
+                Interlocked.Increment(ref change.Delete ? ref _deletes : ref _writes);
                 copies.Applied(change, change.Delete ? null : response.Headers.ETag);
                 Succeeded();
             }
@@ -88,17 +104,26 @@ internal sealed partial class LastValidRowStore
                 // Another instance added, replaced or removed the copy since this refresh read it: its write stands.
                 Interlocked.Increment(ref _conflicts);
                 Log.CopyConflict(_logger, change.Row.PartitionKey, change.Row.RowKey, ex.Status);
-                return false;
+                allWritten = false;
             }
             catch (Exception ex) when (StorageFailure.Is(ex, cancellationToken))
             {
-                // The rest waits for the next refresh: a storage outage must not hold this one back once per change.
                 Failed(ex);
-                return false;
+                KeepUnwritten(change);
+                allWritten = false;
+                storageFailed = true;
             }
         }
 
-        return true;
+        return allWritten;
+    }
+
+    private void KeepUnwritten(LastValidCopyChange change)
+    {
+        if (!change.Delete)
+        {
+            _unwritten.Add(change.Row);
+        }
     }
 
     private void Succeeded()

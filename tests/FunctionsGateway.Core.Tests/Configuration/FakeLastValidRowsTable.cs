@@ -15,19 +15,22 @@ internal sealed class FakeLastValidRowsTable
 
     public IReadOnlyCollection<TableEntity> Rows => _rows.Values;
 
-    /// <summary>What one refresh reads.</summary>
-    public LastValidCopies Read() => LastValidCopies.Read("LastValidRows", ["Routes", "Backends"], _rows.Values.Select(Clone).ToList());
+    /// <summary>What one refresh reads, with the copies the instance could not write before.</summary>
+    public LastValidCopies Read(IEnumerable<TableEntity>? unwritten = null) =>
+        LastValidCopies.Read("LastValidRows", ["Routes", "Backends"], _rows.Values.Select(Clone).ToList(), unwritten);
 
-    /// <summary>Writes the refresh's changes as the store does, stopping at the first that loses a race; true when all were written.</summary>
+    /// <summary>Writes the refresh's changes as the store does, skipping those that lose a race; true when all were written.</summary>
     public bool Apply(LastValidCopies copies)
     {
+        var allWritten = true;
         foreach (var change in copies.Changes)
         {
             var key = (change.Row.PartitionKey, change.Row.RowKey);
             var stored = _rows.GetValueOrDefault(key);
             if (change.IfMatch is { } etag ? stored?.ETag != etag : stored is not null)
             {
-                return false;
+                allWritten = false;
+                continue;
             }
 
             if (change.Delete)
@@ -43,7 +46,7 @@ internal sealed class FakeLastValidRowsTable
             copies.Applied(change, written.ETag);
         }
 
-        return true;
+        return allWritten;
     }
 
     /// <summary>Someone edits a copy row in Storage Explorer.</summary>

@@ -10,18 +10,32 @@ namespace FunctionsGateway.Core.Tests.Configuration;
 internal sealed class GatewayInstance
 {
     private readonly FakeLastValidRowsTable _copies;
+    private List<TableEntity> _unwritten = [];
 
     public GatewayInstance(FakeLastValidRowsTable copies) => _copies = copies;
 
     public GatewaySnapshot Snapshot { get; private set; } = GatewaySnapshot.Empty;
 
-    /// <summary>Refreshes; with <paramref name="copiesUnreadable"/> the copies table fails as storage can.</summary>
-    public GatewaySnapshot Refresh(IReadOnlyList<TableEntity> routes, IReadOnlyList<TableEntity>? backends = null, bool copiesUnreadable = false, bool writeCopies = true)
+    /// <summary>
+    /// Refreshes; with <paramref name="copiesUnreadable"/> the copies table cannot be read, with <paramref name="writesFail"/>
+    /// it can be read but not written (the instance keeps what it could not write, as the store does).
+    /// </summary>
+    public GatewaySnapshot Refresh(IReadOnlyList<TableEntity> routes, IReadOnlyList<TableEntity>? backends = null, bool copiesUnreadable = false, bool writesFail = false)
     {
-        var copies = copiesUnreadable ? null : _copies.Read();
+        var copies = copiesUnreadable ? null : _copies.Read(_unwritten);
         Snapshot = GatewaySnapshotBuilder.Build("Routes", routes, "Backends", backends ?? [], Snapshot, DateTimeOffset.UnixEpoch, lastValidCopies: copies);
-        if (copies is not null && writeCopies)
+        if (copies is null)
         {
+            return Snapshot;
+        }
+
+        if (writesFail)
+        {
+            _unwritten = [.. copies.Changes.Where(c => !c.Delete).Select(c => c.Row)];
+        }
+        else
+        {
+            _unwritten = [];
             _copies.Apply(copies);
         }
 

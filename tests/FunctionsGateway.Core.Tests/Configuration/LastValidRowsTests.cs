@@ -107,19 +107,45 @@ public sealed class LastValidRowsTests
     public void Build_CopiesReadable_ServesTheStoredCopyRatherThanTheVersionInMemory()
     {
         var instance = new GatewayInstance(_table);
-        instance.Refresh([Route("v1", Monday, ("Backend", "https://orders-v1.internal"))], writeCopies: false);
+        instance.Refresh([Route("v1", Monday, ("Backend", "https://orders-v1.internal"))]);
+        new GatewayInstance(_table).Refresh([Route("v2", Monday.AddMinutes(1), ("Backend", "https://orders-v2.internal"))]);
 
-        var snapshot = instance.Refresh([Route("v2", Monday.AddMinutes(1), ("Backend", "https://orders-v1.internal"), ("Path", "orders"))]);
+        var snapshot = instance.Refresh([Route("v3", Monday.AddMinutes(2), ("Backend", "https://orders-v3.internal"), ("Path", "orders"))]);
 
-        Assert.Empty(snapshot.RoutesById);
-        Assert.False(Assert.Single(snapshot.Problems).ServingLastValidVersion);
+        Assert.Equal(new Uri("https://orders-v2.internal"), BackendOf(snapshot));
+    }
+
+    [Fact]
+    public void Build_CopyNotWrittenBeforeTheRowTurnedInvalid_ServesItAndWritesItAtTheNextRefresh()
+    {
+        var instance = new GatewayInstance(_table);
+        instance.Refresh([Route("v1", Monday, ("Backend", "https://orders-v1.internal"))], writesFail: true);
+
+        var snapshot = instance.Refresh([Route("v2", Monday.AddMinutes(1), ("Backend", "https://orders-v2.internal"), ("Path", "orders"))]);
+
+        Assert.Equal(new Uri("https://orders-v1.internal"), BackendOf(snapshot));
+        Assert.True(Assert.Single(snapshot.Problems).ServingLastValidVersion);
+        Assert.Equal("https://orders-v1.internal", Assert.Single(_table.Rows).GetString("Backend"));
+    }
+
+    [Fact]
+    public void Build_CopyNotWrittenButAnotherInstanceStoredANewerOne_ServesTheNewerOne()
+    {
+        var instance = new GatewayInstance(_table);
+        instance.Refresh([Route("v1", Monday, ("Backend", "https://orders-v1.internal"))], writesFail: true);
+        new GatewayInstance(_table).Refresh([Route("v2", Monday.AddMinutes(1), ("Backend", "https://orders-v2.internal"))]);
+
+        var snapshot = instance.Refresh([Route("v3", Monday.AddMinutes(2), ("Backend", "https://orders-v3.internal"), ("Path", "orders"))]);
+
+        Assert.Equal(new Uri("https://orders-v2.internal"), BackendOf(snapshot));
+        Assert.Equal("https://orders-v2.internal", Assert.Single(_table.Rows).GetString("Backend"));
     }
 
     [Fact]
     public void Build_CopiesUnreadable_FallsBackToTheVersionInMemory()
     {
         var instance = new GatewayInstance(_table);
-        instance.Refresh([Route("v1", Monday, ("Backend", "https://orders-v1.internal"))], writeCopies: false);
+        instance.Refresh([Route("v1", Monday, ("Backend", "https://orders-v1.internal"))], writesFail: true);
 
         var snapshot = instance.Refresh([Route("v2", Monday.AddMinutes(1), ("Backend", "https://orders-v1.internal"), ("Path", "orders"))], copiesUnreadable: true);
 
