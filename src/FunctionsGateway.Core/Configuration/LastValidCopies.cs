@@ -83,10 +83,9 @@ internal sealed class LastValidCopies
     public void Keep(RowId source, TableEntity row)
     {
         _seen.Add(source);
-        var copyOfRow = CopyRow(source, row, row.ETag.ToString(), row.Timestamp ?? DateTimeOffset.MinValue);
         if (!_copies.TryGetValue(source, out var copy))
         {
-            _changes.Add(new LastValidCopyChange(copyOfRow, null, Delete: false));
+            _changes.Add(new LastValidCopyChange(CopyRow(source, row, row.ETag.ToString(), row.Timestamp), null, Delete: false));
             return;
         }
 
@@ -94,7 +93,7 @@ internal sealed class LastValidCopies
         var newer = copy.SourceTimestamp is not { } copied || (row.Timestamp ?? DateTimeOffset.MinValue) > copied;
         if (sameVersion ? copy.Unwritten || !SameColumns(copy.Columns, row) : newer)
         {
-            _changes.Add(new LastValidCopyChange(copyOfRow, copy.ETag, Delete: false));
+            _changes.Add(new LastValidCopyChange(CopyRow(source, row, row.ETag.ToString(), row.Timestamp), copy.ETag, Delete: false));
         }
         else if (copy.Unwritten)
         {
@@ -184,9 +183,9 @@ internal sealed class LastValidCopies
     }
 
     private static TableEntity CopyRow(LastValidCopy copy) =>
-        CopyRow(copy.Source, copy.Columns, copy.SourceETag ?? string.Empty, copy.SourceTimestamp ?? DateTimeOffset.MinValue);
+        CopyRow(copy.Source, copy.Columns, copy.SourceETag ?? string.Empty, copy.SourceTimestamp);
 
-    private static TableEntity CopyRow(RowId source, TableEntity columns, string sourceETag, DateTimeOffset sourceTimestamp)
+    private static TableEntity CopyRow(RowId source, TableEntity columns, string sourceETag, DateTimeOffset? sourceTimestamp)
     {
         var copy = new TableEntity(source.Table, LastValidRowKey.For(source.PartitionKey, source.RowKey));
         foreach (var name in CopiedColumns(columns))
@@ -195,7 +194,7 @@ internal sealed class LastValidCopies
         }
 
         copy[SourceETagColumn] = sourceETag;
-        copy[SourceTimestampColumn] = sourceTimestamp;
+        copy[SourceTimestampColumn] = sourceTimestamp ?? DateTimeOffset.MinValue;
         return copy;
     }
 
