@@ -91,6 +91,12 @@ resource rateLimitsTable 'Microsoft.Storage/storageAccounts/tableServices/tables
   name: 'RateLimits'
 }
 
+// The last valid version of every Routes and Backends row, written by the gateway and shared by its instances.
+resource lastValidRowsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' = {
+  parent: tableService
+  name: 'LastValidRows'
+}
+
 output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output tableEndpoint string = storage.properties.primaryEndpoints.table

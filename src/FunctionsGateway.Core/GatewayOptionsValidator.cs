@@ -41,7 +41,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         foreach (var (setting, value) in new[]
                  {
                      ("Routes", tables.Routes), ("Backends", tables.Backends), ("BackendHealth", tables.BackendHealth),
-                     ("ApiKeys", tables.ApiKeys), ("RateLimits", tables.RateLimits),
+                     ("ApiKeys", tables.ApiKeys), ("RateLimits", tables.RateLimits), ("LastValidRows", tables.LastValidRows),
                  })
         {
             if (!IsValidTableName(value))
@@ -51,12 +51,12 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         // Two settings naming one table would read every row as the wrong kind (table names are case-insensitive).
-        foreach (var shared in new[] { tables.Routes, tables.Backends, tables.BackendHealth, tables.ApiKeys, tables.RateLimits }
+        foreach (var shared in new[] { tables.Routes, tables.Backends, tables.BackendHealth, tables.ApiKeys, tables.RateLimits, tables.LastValidRows }
                      .Where(IsValidTableName)
                      .GroupBy(n => n, StringComparer.OrdinalIgnoreCase)
                      .Where(g => g.Count() > 1))
         {
-            failures.Add($"Several Gateway__Tables__* settings name the table '{shared.Key}'; give each of Routes, Backends, BackendHealth, ApiKeys and RateLimits its own table.");
+            failures.Add($"Several Gateway__Tables__* settings name the table '{shared.Key}'; give each of Routes, Backends, BackendHealth, ApiKeys, RateLimits and LastValidRows its own table.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -36,6 +36,7 @@ public static class GatewayServiceCollectionExtensions
 
         services.TryAddSingleton<GatewayTables>();
         services.TryAddSingleton<GatewaySnapshotProvider>();
+        services.TryAddSingleton<LastValidRowStore>();
         services.TryAddSingleton<GatewayConfigRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayConfigRefresher>());
         services.TryAddSingleton<BackendInvoker>();

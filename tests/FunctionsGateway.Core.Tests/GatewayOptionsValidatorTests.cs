@@ -203,12 +203,13 @@ public sealed class GatewayOptionsValidatorTests
         options.Tables.BackendHealth = "h-1";
         options.Tables.ApiKeys = "k-1";
         options.Tables.RateLimits = "l-1";
+        options.Tables.LastValidRows = "v-1";
 
         var result = Validate(options);
 
         Assert.True(result.Failed);
         Assert.Equal(
-            ["Gateway__Tables__Routes", "Gateway__Tables__Backends", "Gateway__Tables__BackendHealth", "Gateway__Tables__ApiKeys", "Gateway__Tables__RateLimits"],
+            ["Gateway__Tables__Routes", "Gateway__Tables__Backends", "Gateway__Tables__BackendHealth", "Gateway__Tables__ApiKeys", "Gateway__Tables__RateLimits", "Gateway__Tables__LastValidRows"],
             result.Failures.Select(f => f.Split(' ')[0]));
     }
 

@@ -22,7 +22,7 @@ internal static partial class TemplateChecker
     private const string RoleAssignments = "Microsoft.Authorization/roleAssignments";
     private const string ScheduledQueryRules = "Microsoft.Insights/scheduledQueryRules";
 
-    public static readonly IReadOnlyList<string> GatewayTables = ["Routes", "Backends", "BackendHealth", "ApiKeys", "RateLimits"];
+    public static readonly IReadOnlyList<string> GatewayTables = ["Routes", "Backends", "BackendHealth", "ApiKeys", "RateLimits", "LastValidRows"];
 
     /// <summary>Outputs azd and the docs rely on (written to .azure/&lt;env&gt;/.env).</summary>
     public static readonly IReadOnlyList<string> RequiredOutputs =

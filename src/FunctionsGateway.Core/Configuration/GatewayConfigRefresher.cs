@@ -18,6 +18,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
 {
     private readonly GatewayTables _tables;
     private readonly GatewaySnapshotProvider _provider;
+    private readonly LastValidRowStore _lastValidRows;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayConfigRefresher> _logger;
     private readonly TimeSpan _interval;
@@ -31,6 +32,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
     public GatewayConfigRefresher(
         GatewayTables tables,
         GatewaySnapshotProvider provider,
+        LastValidRowStore lastValidRows,
         IOptions<GatewayOptions> options,
         IOptions<AuthenticationOptions> authentication,
         TimeProvider time,
@@ -38,6 +40,7 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
     {
         _tables = tables;
         _provider = provider;
+        _lastValidRows = lastValidRows;
         _time = time;
         _logger = logger;
         _interval = TimeSpan.FromSeconds(options.Value.Configuration.RefreshIntervalSeconds);
@@ -48,6 +51,9 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
 
     public ConfigLoadState State => Volatile.Read(ref _state);
 
+    /// <summary>The shared last valid versions, for the status listing.</summary>
+    public LastValidRowStore LastValidRows => _lastValidRows;
+
     /// <summary>Reads the tables once and publishes a snapshot if anything changed. Never throws for storage failures.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
@@ -56,13 +62,17 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         {
             var routeRows = await ReadAllAsync(_tables.Routes, cancellationToken).ConfigureAwait(false);
             var backendRows = await ReadAllAsync(_tables.Backends, cancellationToken).ConfigureAwait(false);
-            var fingerprint = Fingerprint(routeRows, backendRows);
+            var copies = await _lastValidRows.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var fingerprint = Fingerprint(routeRows, backendRows, copies);
             if (fingerprint != _fingerprint || !_provider.IsLoaded)
             {
                 var snapshot = GatewaySnapshotBuilder.Build(
-                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _trustedAudiences, _allowLinkLocalBackends, _jwtIssuerConfigured);
+                    _tables.Names.Routes, routeRows, _tables.Names.Backends, backendRows, _provider.Current, attemptAt, _trustedAudiences, _allowLinkLocalBackends, _jwtIssuerConfigured, copies);
                 _provider.Publish(snapshot);
-                _fingerprint = fingerprint;
+
+                // The copies this instance wrote need no rebuild; a write that failed or lost a race gets one next time.
+                _fingerprint = copies is null ? fingerprint
+                    : await _lastValidRows.ApplyAsync(copies, cancellationToken).ConfigureAwait(false) ? Fingerprint(routeRows, backendRows, copies) : string.Empty;
                 ReportProblems(snapshot);
                 Log.SnapshotLoaded(_logger, snapshot.RoutesById.Count, snapshot.Pools.Count, snapshot.Problems.Length);
             }
@@ -135,10 +145,11 @@ internal sealed partial class GatewayConfigRefresher : BackgroundService
         return rows;
     }
 
-    // Rows are identified by keys and ETag: a change to any row, an added or a deleted row changes it.
-    private static string Fingerprint(List<TableEntity> routes, List<TableEntity> backends) =>
+    // Rows are identified by keys and ETag: a change to any row, an added or a deleted row changes it. So does a change
+    // of the copies, or their becoming readable again.
+    private static string Fingerprint(List<TableEntity> routes, List<TableEntity> backends, LastValidCopies? copies) =>
         string.Join('\n', routes.Concat(backends).Select(e => $"{e.PartitionKey}\u001f{e.RowKey}\u001f{e.ETag}"))
-        + $"\n{routes.Count}/{backends.Count}";
+        + $"\n{routes.Count}/{backends.Count}\n" + (copies?.Fingerprint ?? "no copies");
 
     // Storage messages quote request URLs, which carry a SAS signature when the connection string holds one.
     private static string Describe(Exception ex) => StorageErrorText.Innermost(ex) switch

@@ -25,14 +25,17 @@ internal static class GatewaySnapshotBuilder
         DateTimeOffset now,
         IReadOnlyList<string>? trustedAudiences = null,
         bool allowLinkLocalBackends = false,
-        bool jwtIssuerConfigured = true)
+        bool jwtIssuerConfigured = true,
+        LastValidCopies? lastValidCopies = null)
     {
+        // Invalid rows fall back to the shared copies when they could be read, else to this instance's memory.
+        var lastValid = new LastValidVersions(previous, lastValidCopies);
         var problems = ImmutableArray.CreateBuilder<ConfigProblem>();
-        var backends = BuildBackends(backendsTable, backendRows, previous, problems, allowLinkLocalBackends);
+        var backends = BuildBackends(backendsTable, backendRows, lastValid, problems, allowLinkLocalBackends);
         var pools = backends.Values
             .GroupBy(b => b.Id.PartitionKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => new PoolDefinition(g.Key, [.. g.OrderBy(b => b.Id.RowKey, StringComparer.Ordinal)]), StringComparer.Ordinal);
-        var routes = BuildRoutes(routesTable, routeRows, previous, pools, problems, trustedAudiences, allowLinkLocalBackends);
+        var routes = BuildRoutes(routesTable, routeRows, lastValid, pools, problems, trustedAudiences, allowLinkLocalBackends);
         foreach (var route in routes.Values)
         {
             if (route.InlinePool is { } inline)
@@ -45,11 +48,13 @@ internal static class GatewaySnapshotBuilder
         problems.AddRange(RouteProtectionWarnings.Find(matcher));
         problems.AddRange(JwtIssuerWarnings.Find(routes.Values.Select(r => r.Route), jwtIssuerConfigured));
         problems.AddRange(ShadowedRouteWarnings.Find(routes.Values.Select(r => r.Route)));
+        lastValidCopies?.RemoveCopiesOfDeletedRows();
+        problems.AddRange(lastValidCopies?.Problems ?? []);
         return new GatewaySnapshot(routes, backends, pools, problems.ToImmutable(), now, matcher);
     }
 
     private static Dictionary<RowId, BackendDefinition> BuildBackends(
-        string table, IReadOnlyList<TableEntity> rows, GatewaySnapshot previous, ImmutableArray<ConfigProblem>.Builder problems, bool allowLinkLocal)
+        string table, IReadOnlyList<TableEntity> rows, LastValidVersions lastValidVersions, ImmutableArray<ConfigProblem>.Builder problems, bool allowLinkLocal)
     {
         var backends = new Dictionary<RowId, BackendDefinition>();
         foreach (var entity in rows)
@@ -59,11 +64,12 @@ internal static class GatewaySnapshotBuilder
             if (backend is not null)
             {
                 backends[row.Row] = backend;
+                lastValidVersions.Keep(row.Row, entity);
                 problems.AddRange(row.Problems);
                 continue;
             }
 
-            var lastValid = previous.BackendsById.GetValueOrDefault(row.Row);
+            var lastValid = lastValidVersions.Backend(row.Row, allowLinkLocal);
             if (lastValid is not null)
             {
                 backends[row.Row] = lastValid;
@@ -78,7 +84,7 @@ internal static class GatewaySnapshotBuilder
     private static Dictionary<RowId, ValidatedRoute> BuildRoutes(
         string table,
         IReadOnlyList<TableEntity> rows,
-        GatewaySnapshot previous,
+        LastValidVersions lastValidVersions,
         Dictionary<string, PoolDefinition> pools,
         ImmutableArray<ConfigProblem>.Builder problems,
         IReadOnlyList<string>? trustedAudiences,
@@ -92,13 +98,16 @@ internal static class GatewaySnapshotBuilder
             if (route is not null && ResolvesPool(route, pools, row))
             {
                 routes[row.Row] = route;
+                lastValidVersions.Keep(row.Row, entity);
                 problems.AddRange(row.Problems);
                 continue;
             }
 
+            // Disabled is a valid version too: a later invalid edit must not bring back the enabled one before it.
             var disabled = route is null && !row.HasErrors;
             if (disabled)
             {
+                lastValidVersions.Keep(row.Row, entity);
                 problems.AddRange(row.Problems);
                 continue;
             }
@@ -107,7 +116,12 @@ internal static class GatewaySnapshotBuilder
             // asks for other protection than it had (different Auth, Scopes, Roles, ForwardAuthorization or Audiences,
             // an auth column misspelt by case, or what this version cannot do, such as RateLimit in any case): serving the
             // earlier version would drop the protection the operator just asked for.
-            var lastValid = row.ColumnsSetInAnyCase(RouteColumns.NotYetSupported).Count > 0 ? null : previous.RoutesById.GetValueOrDefault(row.Row);
+            var lastValid = lastValidVersions.Route(row.Row, trustedAudiences, allowLinkLocal);
+            if (row.ColumnsSetInAnyCase(RouteColumns.NotYetSupported).Count > 0)
+            {
+                lastValid = null;
+            }
+
             if (lastValid is not null && AsksForTheSameAuth(table, entity, lastValid.Route, trustedAudiences) && ResolvesPool(lastValid, pools, report: null))
             {
                 routes[row.Row] = lastValid;

@@ -29,6 +29,9 @@ internal sealed class RowReader
 
     public RowId Row { get; }
 
+    /// <summary>Whether <paramref name="column"/> is written by the Table service itself (keys, Timestamp, OData metadata).</summary>
+    public static bool IsSystemColumn(string column) => SystemColumns.Contains(column);
+
     public IReadOnlyList<ConfigProblem> Problems => _problems;
 
     public bool HasErrors => _problems.Exists(p => p.Severity == ProblemSeverity.Error);

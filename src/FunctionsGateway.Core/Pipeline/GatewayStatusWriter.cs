@@ -65,6 +65,7 @@ public sealed class GatewayStatusWriter
             writer.WriteNumber("errors", snapshot.Problems.Count(p => p.Severity == ProblemSeverity.Error));
             writer.WriteNumber("warnings", snapshot.Problems.Count(p => p.Severity == ProblemSeverity.Warning));
             ConfigProblemListing.Write(writer, snapshot.Problems);
+            LastValidRowsStatus.Write(writer, _refresher.LastValidRows);
             RateLimitStatus.Write(writer, _rateLimitStore);
             Health.BackendStatusListing.Write(writer, _backendStates, _time.GetUtcNow());
             writer.WriteEndObject();

@@ -60,10 +60,13 @@ public sealed class GatewayTables
     /// <summary>The RateLimits table.</summary>
     public TableClient RateLimits => _service.GetTableClient(Names.RateLimits);
 
+    /// <summary>The LastValidRows table.</summary>
+    public TableClient LastValidRows => _service.GetTableClient(Names.LastValidRows);
+
     /// <summary>Creates every gateway table that does not exist yet (local runs and tests; in Azure, Bicep creates them).</summary>
     public async Task CreateTablesIfNotExistAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var name in new[] { Names.Routes, Names.Backends, Names.BackendHealth, Names.ApiKeys, Names.RateLimits })
+        foreach (var name in new[] { Names.Routes, Names.Backends, Names.BackendHealth, Names.ApiKeys, Names.RateLimits, Names.LastValidRows })
         {
             await _service.CreateTableIfNotExistsAsync(name, cancellationToken).ConfigureAwait(false);
         }

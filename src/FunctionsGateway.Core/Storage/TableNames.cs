@@ -17,4 +17,10 @@ public sealed class TableNames
 
     /// <summary>Machine-written rate-limit counters. The default value is <c>RateLimits</c>.</summary>
     public string RateLimits { get; set; } = "RateLimits";
+
+    /// <summary>
+    /// Machine-written copies of the last valid version of every Routes and Backends row, shared by all instances.
+    /// The default value is <c>LastValidRows</c>.
+    /// </summary>
+    public string LastValidRows { get; set; } = "LastValidRows";
 }

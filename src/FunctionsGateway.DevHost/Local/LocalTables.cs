@@ -11,7 +11,7 @@ namespace FunctionsGateway.DevHost.Local;
 /// </summary>
 public static class LocalTables
 {
-    /// <summary>Creates the Routes, Backends, ApiKeys, BackendHealth and RateLimits tables named by the settings when missing; true when it did.</summary>
+    /// <summary>Creates the Routes, Backends, ApiKeys, BackendHealth, RateLimits and LastValidRows tables named by the settings when missing; true when it did.</summary>
     public static async Task<bool> CreateMissingAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);

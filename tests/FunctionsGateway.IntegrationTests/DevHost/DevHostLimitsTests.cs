@@ -124,11 +124,11 @@ public sealed class DevHostLimitsTests(AzuriteFixture azurite)
     public async Task CreateMissing_FreshLocalStorage_CreatesEveryTableTheSettingsName()
     {
         var suffix = Guid.NewGuid().ToString("N")[..10];
-        string[] names = ["NewRoutes" + suffix, "NewBackends" + suffix, "NewHealth" + suffix, "NewKeys" + suffix, "NewLimits" + suffix];
+        string[] names = ["NewRoutes" + suffix, "NewBackends" + suffix, "NewHealth" + suffix, "NewKeys" + suffix, "NewLimits" + suffix, "NewLastValid" + suffix];
         await using var app = Build([
             $"--Gateway:Storage:ConnectionString={azurite.ConnectionString}",
             $"--Gateway:Tables:Routes={names[0]}", $"--Gateway:Tables:Backends={names[1]}", $"--Gateway:Tables:BackendHealth={names[2]}",
-            $"--Gateway:Tables:ApiKeys={names[3]}", $"--Gateway:Tables:RateLimits={names[4]}",
+            $"--Gateway:Tables:ApiKeys={names[3]}", $"--Gateway:Tables:RateLimits={names[4]}", $"--Gateway:Tables:LastValidRows={names[5]}",
         ]);
 
         var created = await LocalTables.CreateMissingAsync(app.Services);

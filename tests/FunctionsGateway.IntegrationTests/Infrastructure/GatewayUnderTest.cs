@@ -57,6 +57,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
             ["Gateway:Tables:Routes"] = tables.Routes.Name,
             ["Gateway:Tables:Backends"] = tables.Backends.Name,
             ["Gateway:Tables:BackendHealth"] = tables.BackendHealth.Name,
+            ["Gateway:Tables:LastValidRows"] = tables.LastValidRows.Name,
             ["Gateway:Configuration:RefreshIntervalSeconds"] = "1",
 
             // Probes only where a test asks for them (HealthProbeSchedule), so they never add requests a test counts.
@@ -140,6 +141,26 @@ public sealed class GatewayUnderTest : IAsyncDisposable
 
         var body = last is null ? string.Empty : await last.Content.ReadAsStringAsync();
         throw new Xunit.Sdk.XunitException($"No response met the condition within {limit}; the last was {(int?)last?.StatusCode}: {body}");
+    }
+
+    /// <summary>Reads the status listing until <paramref name="condition"/> holds for it, or fails after <paramref name="within"/>; returns it.</summary>
+    public async Task<JsonElement> WaitForStatusAsync(Func<JsonElement, bool> condition, TimeSpan? within = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = within ?? TimeSpan.FromSeconds(15);
+        var status = await StatusAsync();
+        while (!condition(status))
+        {
+            if (deadline.Elapsed > limit)
+            {
+                throw new Xunit.Sdk.XunitException($"The status listing did not meet the condition within {limit}: {status}");
+            }
+
+            await Task.Delay(100);
+            status = await StatusAsync();
+        }
+
+        return status;
     }
 
     /// <summary>Waits until the gateway has loaded the tables with at least <paramref name="routes"/> routes.</summary>

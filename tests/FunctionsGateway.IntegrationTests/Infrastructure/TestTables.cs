@@ -5,11 +5,12 @@ namespace FunctionsGateway.IntegrationTests.Infrastructure;
 /// <summary>A test's own Routes and Backends tables in Azurite, written the way an operator would.</summary>
 public sealed class TestTables
 {
-    private TestTables(TableClient routes, TableClient backends, TableClient backendHealth)
+    private TestTables(TableClient routes, TableClient backends, TableClient backendHealth, TableClient lastValidRows)
     {
         Routes = routes;
         Backends = backends;
         BackendHealth = backendHealth;
+        LastValidRows = lastValidRows;
     }
 
     public TableClient Routes { get; }
@@ -18,6 +19,9 @@ public sealed class TestTables
 
     /// <summary>The prober's rows for this test's backends (the gateway under test writes them; operators only read them).</summary>
     public TableClient BackendHealth { get; }
+
+    /// <summary>The gateways' shared copies of the last valid version of this test's rows.</summary>
+    public TableClient LastValidRows { get; }
 
     /// <summary>Creates uniquely named tables so tests never see each other's rows.</summary>
     public static async Task<TestTables> CreateAsync(string connectionString)
@@ -30,7 +34,9 @@ public sealed class TestTables
         await routes.CreateIfNotExistsAsync();
         await backends.CreateIfNotExistsAsync();
         await backendHealth.CreateIfNotExistsAsync();
-        return new TestTables(routes, backends, backendHealth);
+        var lastValidRows = service.GetTableClient("LastValidRows" + suffix);
+        await lastValidRows.CreateIfNotExistsAsync();
+        return new TestTables(routes, backends, backendHealth, lastValidRows);
     }
 
     public Task AddRouteAsync(string rowKey, params (string Column, object Value)[] columns) =>
