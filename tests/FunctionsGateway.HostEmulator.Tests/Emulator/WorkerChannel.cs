@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using FunctionsGateway.HostEmulator.Tests.Protocol;
 using Grpc.Core;
@@ -47,6 +48,8 @@ internal sealed class WorkerChannel
     public async Task<InvocationResponse?> InvokeAsync(InvocationRequest invocation)
     {
         var result = new TaskCompletionSource<InvocationResponse?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The host always sends its activity's W3C trace context, and the worker relies on it being there.
+        invocation.TraceContext ??= new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01" };
         _invocations[invocation.InvocationId] = result;
         await _outgoing.Writer.WriteAsync(new StreamingMessage { RequestId = Guid.NewGuid().ToString(), InvocationRequest = invocation });
         return await result.Task;

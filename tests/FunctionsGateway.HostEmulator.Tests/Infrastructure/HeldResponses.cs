@@ -18,10 +18,17 @@ public sealed class HeldResponses
         await _released.WaitAsync(Within, cancellationToken);
     }
 
-    /// <summary>Waits until a request is being held, or fails after 30 s.</summary>
-    public async Task WaitForArrivalAsync()
+    /// <summary>Waits until a request is being held, or fails after 30 s or when <paramref name="request"/> ends first (with its answer).</summary>
+    public async Task WaitForArrivalAsync(Task<HttpResponseMessage>? request = null)
     {
-        Assert.True(await _arrived.WaitAsync(Within), "No request reached the backend within 30 s.");
+        var arrival = _arrived.WaitAsync(Within);
+        if (request is not null && await Task.WhenAny(arrival, request) == request)
+        {
+            var response = await request;
+            throw new Xunit.Sdk.XunitException($"The request ended before reaching the backend: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.True(await arrival, "No request reached the backend within 30 s.");
     }
 
     public void Release() => _released.Release();

@@ -82,7 +82,6 @@ public sealed class PublishedWorkerFixture : IAsyncLifetime
         await routes.AddEntityAsync(Route("stream", ("Path", "/stream/{**rest}"), ("Backend", Streaming.Url.ToString())));
         await routes.AddEntityAsync(Route("key", ("Path", "/key/{**rest}"), ("Backend", echo), ("Auth", "apikey")));
         await routes.AddEntityAsync(Route("by-ip", ("Path", "/by-ip/{**rest}"), ("Backend", echo), ("RateLimit", "2/1m"), ("RateLimitBy", "ip"), ("RateLimitMode", "exact")));
-        await routes.AddEntityAsync(Route("pooled", ("Path", "/pooled/{**rest}"), ("Backend", "probed")));
         await service.GetTableClient("Backends").AddEntityAsync(new TableEntity("probed", "echo") { ["Url"] = echo, ["HealthPath"] = "/health" });
 
         Assert.True(ApiKeyFactory.TryCreate("emulator-consumer", "gold", null, null, "host emulator tests", TimeProvider.System.GetUtcNow(), out var created, out var error), error);
