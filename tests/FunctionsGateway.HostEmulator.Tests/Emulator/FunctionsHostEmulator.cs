@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using FunctionsGateway.Functions.Tests;
 using FunctionsGateway.HostEmulator.Tests.Protocol;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FunctionsGateway.Functions.Tests;
 
 namespace FunctionsGateway.HostEmulator.Tests.Emulator;
 

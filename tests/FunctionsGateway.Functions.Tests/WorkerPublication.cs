@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using FunctionsGateway.DevHost.Local;
 
-namespace FunctionsGateway.HostEmulator.Tests.Emulator;
+namespace FunctionsGateway.Functions.Tests;
 
 /// <summary>
 /// The <c>dotnet publish</c> output of the Functions app, as <c>azd deploy</c> uploads it: made once per test run
-/// (the project reference has built it in the same configuration) into this project's output folder.
+/// (the project reference has built it in the same configuration) into the running test project's output folder.
+/// The host emulator tests link this file and start what it publishes.
 /// </summary>
 internal static class WorkerPublication
 {
@@ -17,10 +17,23 @@ internal static class WorkerPublication
     /// <summary>The folder holding the published app.</summary>
     public static Task<string> FolderAsync() => Published.Value;
 
+    /// <summary>The folder holding FunctionsGateway.sln above the running tests.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FunctionsGateway.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("FunctionsGateway.sln not found above " + AppContext.BaseDirectory);
+    }
+
     private static async Task<string> PublishAsync()
     {
-        var root = RepositoryRoot.Find() ?? throw new InvalidOperationException("FunctionsGateway.sln not found above " + AppContext.BaseDirectory);
-        var project = Path.Combine(root, "src", "FunctionsGateway.Functions", "FunctionsGateway.Functions.csproj");
+        var project = Path.Combine(RepositoryRoot(), "src", "FunctionsGateway.Functions", "FunctionsGateway.Functions.csproj");
         // This assembly runs from bin/CONFIGURATION/net10.0; the Functions project was built in the same configuration.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var output = Path.Combine(AppContext.BaseDirectory, "published-worker");
