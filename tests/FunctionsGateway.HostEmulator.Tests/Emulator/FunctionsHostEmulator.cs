@@ -240,8 +240,8 @@ internal sealed class FunctionsHostEmulator : IAsyncDisposable
     private async Task StartFrontAsync(Uri workerHttp, bool homepageDisabled)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        // Any loopback address, so tests can connect from 127.0.0.x addresses other than the host's own.
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, 0));
+        // Loopback only; clients may still connect from other 127.0.0.x source addresses (CreateClient).
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
@@ -249,7 +249,7 @@ internal sealed class FunctionsHostEmulator : IAsyncDisposable
         app.Run(_proxy.HandleAsync);
         await app.StartAsync();
         _front = app;
-        FrontEnd = new Uri($"http://127.0.0.1:{new Uri(app.Urls.First()).Port}/");
+        FrontEnd = new Uri(app.Urls.First());
     }
 
     private static void Ensure(StatusResult result, string step)
