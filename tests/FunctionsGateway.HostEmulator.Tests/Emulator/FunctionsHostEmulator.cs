@@ -234,6 +234,7 @@ internal sealed class FunctionsHostEmulator : IAsyncDisposable
         }
 
         Functions = loaded;
+        await WaitUntilListeningAsync(new Uri(httpUri), timeout);
         await StartFrontAsync(new Uri(httpUri), appSettings.TryGetValue("AzureWebJobsDisableHomepage", out var disabled) && disabled == "true");
     }
 
@@ -250,6 +251,30 @@ internal sealed class FunctionsHostEmulator : IAsyncDisposable
         await app.StartAsync();
         _front = app;
         FrontEnd = new Uri(app.Urls.First());
+    }
+
+    /// <summary>
+    /// The worker starts its gRPC client before its Kestrel, so it can be initialised and loaded before its HttpUri
+    /// accepts connections: the front opens only once it does.
+    /// </summary>
+    private static async Task WaitUntilListeningAsync(Uri workerHttp, TimeSpan timeout)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            using var probe = new TcpClient();
+            try
+            {
+                await probe.ConnectAsync(workerHttp.Host, workerHttp.Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new InvalidOperationException($"The worker's HttpUri {workerHttp} accepted no connection within {timeout.TotalSeconds:0} s.");
     }
 
     private static void Ensure(StatusResult result, string step)

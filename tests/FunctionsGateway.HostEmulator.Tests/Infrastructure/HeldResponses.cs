@@ -21,9 +21,12 @@ public sealed class HeldResponses
     /// <summary>Waits until a request is being held, or fails after 30 s or when <paramref name="request"/> ends first (with its answer).</summary>
     public async Task WaitForArrivalAsync(Task<HttpResponseMessage>? request = null)
     {
-        var arrival = _arrived.WaitAsync(Within);
+        using var giveUp = new CancellationTokenSource();
+        var arrival = _arrived.WaitAsync(Within, giveUp.Token);
         if (request is not null && await Task.WhenAny(arrival, request) == request)
         {
+            // A waiter left behind would take the arrival of the next test's request.
+            await giveUp.CancelAsync();
             var response = await request;
             throw new Xunit.Sdk.XunitException($"The request ended before reaching the backend: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
