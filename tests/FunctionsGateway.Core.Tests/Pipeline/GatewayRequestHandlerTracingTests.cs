@@ -41,6 +41,22 @@ public sealed class GatewayRequestHandlerTracingTests
     }
 
     [Fact]
+    public async Task HandleAsync_NoHostSpanButTheClientSentTraceparent_TheSpanContinuesTheClientsTrace()
+    {
+        using var spans = new SpanRecorder();
+        Activity? current = null;
+        var context = NewContext();
+        context.Request.Headers.TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var handler = Handler(Step(GatewayStepResult.Answered, (_, _) => current = Activity.Current));
+
+        await handler.HandleAsync(context);
+
+        Assert.NotNull(current);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", current.TraceId.ToHexString());
+        Assert.Equal("b7ad6b7169203331", current.ParentSpanId.ToHexString());
+    }
+
+    [Fact]
     public async Task HandleAsync_NobodyListens_StartsNoSpan()
     {
         Activity? current = null;

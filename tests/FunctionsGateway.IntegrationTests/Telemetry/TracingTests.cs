@@ -43,9 +43,7 @@ public sealed class TracingTests(AzuriteFixture azurite)
             await t.AddRouteAsync("traced", ("Path", "/traced/{**rest}"), ("Pool", "traced"));
         });
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/traced/items?code=s3cret&page=2");
-        request.Headers.Add("traceparent", ClientParent);
-        using var response = await gateway.Client.SendAsync(request);
+        using var response = await SendInTheClientsTraceAsync(gateway, "/traced/items?code=s3cret&page=2");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var spans = await WaitForRequestSpanAsync(exported);
@@ -90,9 +88,7 @@ public sealed class TracingTests(AzuriteFixture azurite)
         using var tracing = Sdk.CreateTracerProviderBuilder().AddSource(GatewayTelemetry.Name).AddInMemoryExporter(exported).Build();
         await using var gateway = await GatewayUnderTest.StartWithRowsAsync(azurite.ConnectionString, _ => Task.CompletedTask);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/nowhere");
-        request.Headers.Add("traceparent", ClientParent);
-        using var response = await gateway.Client.SendAsync(request);
+        using var response = await SendInTheClientsTraceAsync(gateway, "/nowhere");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var spans = await WaitForRequestSpanAsync(exported);
@@ -103,6 +99,13 @@ public sealed class TracingTests(AzuriteFixture azurite)
         // A 404 is the client's mistake, not a failure of the gateway (HTTP semantic conventions for servers).
         Assert.Equal(ActivityStatusCode.Unset, root.Status);
         Assert.DoesNotContain(spans, s => s.Kind == ActivityKind.Client && s.Source.Name == GatewayTelemetry.Name);
+    }
+
+    private async Task<HttpResponseMessage> SendInTheClientsTraceAsync(GatewayUnderTest gateway, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("traceparent", ClientParent);
+        return await gateway.Client.SendAsync(request);
     }
 
     // Other tests' gateways run at the same time and a listener hears them all: this test's spans are those of the
