@@ -13,7 +13,9 @@
 #   BENCH_ROUNDS=3         YARP and gateway are measured alternately this many times each; medians are reported
 #   BENCH_PATH=/api/items  the request path (the backend answers 100 bytes of JSON; /payload/N answers N bytes)
 #   BENCH_PIN=split        split: wrk on CPU 0, backend and proxy on CPU 1; none: no pinning
-#   BENCH_ACCESS_LOG=1     also measure the gateway with its access log on (console logger, stdout to a file)
+#   BENCH_ACCESS_LOG=1     also measure, each round, a second gateway with its access log on as shipped (console logger,
+#                          stdout to a file); the gateway measured as "gateway" has it off (Gateway__AccessLog__Enabled=false)
+#   BENCH_ACCESS_LOG_SAMPLE=1   Gateway__AccessLog__SuccessSampleRate of the access-log gateway (1 writes every request)
 #   BENCH_JWT=1            also measure the gateway on a route with Auth=jwt (RS256 token, cached signing key), each round
 #   BENCH_FORWARDER=0      1 also measures YARP's bare IHttpForwarder (no routing, no middleware) each round
 #   BENCH_QUIET_PCT=10 BENCH_QUIET_WAIT=10   before each run, wait up to 10 s for other processes to use < 10 % CPU
@@ -33,6 +35,7 @@ ROUNDS="${BENCH_ROUNDS:-3}"
 REQUEST_PATH="${BENCH_PATH:-/api/items}"
 PIN="${BENCH_PIN:-split}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-1}"
+ACCESS_LOG_SAMPLE="${BENCH_ACCESS_LOG_SAMPLE:-1}"
 JWT="${BENCH_JWT:-1}"
 # Extra wrk arguments of the target being measured (the JWT run adds its Host and Authorization headers).
 WRK_EXTRA=()
@@ -98,17 +101,22 @@ cat >"$WORK/seed.json" <<EOF
 EOF
 GATEWAY_DLL="$ROOT/src/FunctionsGateway.DevHost/bin/Release/net10.0/FunctionsGateway.DevHost.dll"
 
-# start_gateway NAME PORT ACCESS_LOG_LEVEL
+# start_gateway NAME PORT ACCESS_LOG_ENABLED
 start_gateway() {
     start "$1" server "${DOTNET_ENV[@]}" Gateway__Storage__ConnectionString="$STORAGE" \
-        Logging__LogLevel__Default=Warning Logging__LogLevel__FunctionsGateway.AccessLog="$3" \
+        Logging__LogLevel__Default=Warning Logging__LogLevel__FunctionsGateway.AccessLog=Information \
+        Gateway__AccessLog__Enabled="$3" Gateway__AccessLog__SuccessSampleRate="$ACCESS_LOG_SAMPLE" \
         Gateway__Authentication__RequireHttpsMetadata=false Gateway__Authentication__Issuers__0__JwksUrl="$BACKEND_URL/jwks" \
         Gateway__Authentication__Issuers__0__Issuer=bench Gateway__Authentication__Issuers__0__Audiences__0=bench \
         dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$2" --seed "$WORK/seed.json"
 }
 
 wait_until azurite 30 tcp_open "$AZURITE_PORT"
-start_gateway gateway "$GATEWAY_PORT" Warning
+start_gateway gateway "$GATEWAY_PORT" false
+if [ "$ACCESS_LOG" = 1 ]; then
+    pick_port ACCESS_PORT
+    start_gateway gateway-access-log "$ACCESS_PORT" true
+fi
 wait_until backend 30 http_ok "$BACKEND_URL$REQUEST_PATH"
 wait_until yarp 30 http_ok "http://127.0.0.1:$YARP_PORT$REQUEST_PATH"
 if [ "$FORWARDER" = 1 ]; then
@@ -116,6 +124,9 @@ if [ "$FORWARDER" = 1 ]; then
 fi
 wait_until gateway 60 gateway_routes "$GATEWAY_PORT"
 wait_until gateway 10 http_ok "http://127.0.0.1:$GATEWAY_PORT$REQUEST_PATH"
+if [ "$ACCESS_LOG" = 1 ]; then
+    wait_until gateway-access-log 60 gateway_routes "$ACCESS_PORT"
+fi
 if [ "$JWT" = 1 ]; then
     TOKEN=$(curl -fsS "$BACKEND_URL/token")
     JWT_HEADERS=(-H "Host: jwt.bench" -H "Authorization: Bearer $TOKEN")
@@ -256,24 +267,13 @@ for round in $(seq 1 "$ROUNDS"); do
         measure gateway+jwt "$GATEWAY_PORT" "$round" "$PID_gateway"
         WRK_EXTRA=()
     fi
+    if [ "$ACCESS_LOG" = 1 ]; then
+        measure gateway+access-log "$ACCESS_PORT" "$round" "$PID_gateway_access_log"
+    fi
     if [ "$FORWARDER" = 1 ]; then
         measure yarp-forwarder "$FORWARDER_PORT" "$round" "$PID_yarp_forwarder"
     fi
 done
-
-if [ "$ACCESS_LOG" = 1 ]; then
-    stop gateway
-    # The running gateway serves its last snapshot without storage; a new one needs Azurite to load routes.
-    if ! kill -0 "$PID_azurite" 2>/dev/null; then
-        log "Azurite has gone (stopped by someone else?); starting a new one"
-        start_azurite
-        wait_until azurite 30 tcp_open "$AZURITE_PORT"
-    fi
-    pick_port ACCESS_PORT
-    start_gateway gateway-access-log "$ACCESS_PORT" Information
-    wait_until gateway-access-log 60 gateway_routes "$ACCESS_PORT"
-    measure gateway+access-log "$ACCESS_PORT" 1 "$PID_gateway_access_log"
-fi
 
 # --- report -----------------------------------------------------------------------------------------------
 
@@ -313,10 +313,22 @@ table() {
             "$(awk -v a="$(median gateway+jwt 2)" -v g="$GATEWAY_RPS" 'BEGIN { printf "%.1f", 100 * a / g }')"
     fi
     if [ "$ACCESS_LOG" = 1 ]; then
-        printf '\nAccess log on (console logger, stdout to a file): %s %% of the gateway without it; %s %% of YARP, p99 %s x YARP.\n' \
-            "$(awk -v a="$(median gateway+access-log 2)" -v g="$GATEWAY_RPS" 'BEGIN { printf "%.1f", 100 * a / g }')" \
-            "$(awk -v a="$(median gateway+access-log 2)" -v y="$YARP_RPS" 'BEGIN { printf "%.1f", 100 * a / y }')" \
+        local on off
+        on=$(median gateway+access-log 2)
+        off=$GATEWAY_RPS
+        printf '\nAccess log (success sample rate %s, console logger, stdout to a file), throughput side by side:\n\n' "$ACCESS_LOG_SAMPLE"
+        printf '| Ratio | Throughput | p99 |\n|---|---:|---:|\n'
+        printf '| access log on / off | %s | %s x |\n' \
+            "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')" \
+            "$(awk -v a="$(median gateway+access-log 4)" -v b="$GATEWAY_P99" 'BEGIN { printf "%.2f", a / b }')"
+        printf '| access log on / YARP | %s | %s x |\n' \
+            "$(awk -v a="$on" -v y="$YARP_RPS" 'BEGIN { printf "%.3f", a / y }')" \
             "$(awk -v a="$(median gateway+access-log 4)" -v y="$YARP_P99" 'BEGIN { printf "%.2f", a / y }')"
+        printf '| access log off / YARP | %s | %s x |\n' \
+            "$(awk -v a="$off" -v y="$YARP_RPS" 'BEGIN { printf "%.3f", a / y }')" "$P99_RATIO"
+        printf '\nAccess log cost: %s %% of throughput (target <= 5 %%: %s)\n' \
+            "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.1f", 100 * (1 - a / b) }')" \
+            "$(awk -v a="$on" -v b="$off" 'BEGIN { print (a / b >= 0.95) ? "met" : "MISSED" }')"
     fi
 }
 

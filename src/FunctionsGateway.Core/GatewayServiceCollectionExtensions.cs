@@ -7,11 +7,11 @@ using FunctionsGateway.Pipeline;
 using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.RateLimiting;
 using FunctionsGateway.Storage;
+using FunctionsGateway.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -33,6 +33,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHttpForwarder();
         services.AddGatewayAuthentication(configuration);
         services.AddGatewayRateLimiting(configuration);
+        services.AddGatewayAccessLog(configuration);
 
         services.TryAddSingleton<GatewayTables>();
         services.TryAddSingleton<GatewaySnapshotProvider>();
@@ -59,7 +60,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetServices<IGatewayStep>(),
             sp.GetRequiredService<IOptions<GatewayOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<AccessLog>(),
             sp.GetRequiredService<OperatorConsole.LiveTraffic>()));
         services.TryAddSingleton(sp => new GatewayStatusWriter(
             sp.GetRequiredService<GatewaySnapshotProvider>(),

@@ -21,7 +21,8 @@ internal static class TelemetrySetup
     {
         var openTelemetry = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
-            .WithTracing(tracing => tracing.AddSource(GatewayTelemetry.Name))
+            // System.Net.Http: each backend attempt's HTTP call, under the attempt's span (docs/observability.md, Traces).
+            .WithTracing(tracing => tracing.AddSource(GatewayTelemetry.Name, "System.Net.Http"))
             .WithMetrics(metrics => metrics.AddMeter(GatewayTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
         {

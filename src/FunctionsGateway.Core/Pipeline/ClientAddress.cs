@@ -14,9 +14,12 @@ internal static class ClientAddress
     public static IPAddress? Of(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var address = context.Connection.RemoteIpAddress;
-        return address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+        return Normalize(context.Connection.RemoteIpAddress);
     }
+
+    /// <summary>The address as the gateway reports it: an IPv4-mapped IPv6 address as IPv4.</summary>
+    public static IPAddress? Normalize(IPAddress? address) =>
+        address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 
     /// <summary>The client's address as text; empty when the server does not know it.</summary>
     public static string TextOf(HttpContext context) => Of(context)?.ToString() ?? string.Empty;

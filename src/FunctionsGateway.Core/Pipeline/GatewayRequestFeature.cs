@@ -43,6 +43,9 @@ internal sealed class GatewayRequestFeature
     /// <summary>The request's retries (<see cref="Forwarding.RetryDecider"/>); null until it has a body to replay or a failed attempt.</summary>
     internal Forwarding.RetryState? Retry { get; set; }
 
+    /// <summary>Backend attempts made so far (the first is 1), counted by <see cref="Steps.ForwardStep"/> for the attempts' spans.</summary>
+    public int Attempts { get; set; }
+
     /// <summary>The stable error code when the gateway answered with an error, such as <c>backend_timeout</c>.</summary>
     public string? ErrorCode { get; set; }
 }

@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using FunctionsGateway.Authentication;
+using System.Globalization;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.Telemetry;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsGateway.Pipeline;
@@ -19,8 +18,9 @@ public sealed partial class GatewayRequestHandler
 {
     private readonly GatewaySnapshotProvider _snapshots;
     private readonly IGatewayStep[] _steps;
+    private readonly string?[] _stepSpanNames;
     private readonly TimeProvider _time;
-    private readonly ILogger _accessLog;
+    private readonly AccessLog _accessLog;
     private readonly TimeSpan _initialLoadWait;
     private readonly GatewayError _notLoaded;
     private readonly OperatorConsole.LiveTraffic? _traffic;
@@ -30,23 +30,25 @@ public sealed partial class GatewayRequestHandler
         IEnumerable<IGatewayStep> steps,
         IOptions<GatewayOptions> options,
         TimeProvider time,
-        ILoggerFactory loggers,
+        AccessLog accessLog,
         OperatorConsole.LiveTraffic? traffic = null)
     {
         _snapshots = snapshots;
         _steps = [.. steps];
+        _stepSpanNames = Array.ConvertAll(_steps, GatewayTracing.StepSpanName);
         _time = time;
-        _accessLog = loggers.CreateLogger("FunctionsGateway.AccessLog");
+        _accessLog = accessLog;
         _traffic = traffic;
         _initialLoadWait = TimeSpan.FromSeconds(options.Value.Configuration.InitialLoadWaitSeconds);
         _notLoaded = GatewayError.ConfigurationNotLoaded.WithHeader("Retry-After",
-            options.Value.Configuration.RefreshIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            options.Value.Configuration.RefreshIntervalSeconds.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Handles one request end to end. Never throws for a client's or a backend's failure.</summary>
     public async Task HandleAsync(HttpContext context)
     {
         var started = _time.GetTimestamp();
+        using var span = GatewayTracing.StartRequest(context);
         GatewayRequestFeature? feature = null;
         try
         {
@@ -58,9 +60,15 @@ public sealed partial class GatewayRequestHandler
 
             feature = new GatewayRequestFeature(_snapshots.Current) { StartedAt = started };
             context.Features.Set(feature);
-            foreach (var step in _steps)
+            for (var i = 0; i < _steps.Length; i++)
             {
-                var result = await step.InvokeAsync(context, feature).ConfigureAwait(false);
+                using var stepSpan = GatewayTracing.StartStep(span, _stepSpanNames[i]);
+                var result = await _steps[i].InvokeAsync(context, feature).ConfigureAwait(false);
+                if (stepSpan is not null)
+                {
+                    GatewayTracing.EndStep(stepSpan, result, feature);
+                }
+
                 if (result.Error is { } error)
                 {
                     feature.ErrorCode = error.Code;
@@ -86,48 +94,57 @@ public sealed partial class GatewayRequestHandler
         }
         finally
         {
-            WriteAccessLog(context, feature, _time.GetElapsedTime(started));
+            RecordCompletion(context, feature, span, _time.GetElapsedTime(started));
         }
     }
 
-    private void WriteAccessLog(HttpContext context, GatewayRequestFeature? feature, TimeSpan elapsed)
+    // Everything that reports a finished request: metrics, the request's span and the access log. Nothing here formats
+    // text: the access log queues references for its background writer.
+    private void RecordCompletion(HttpContext context, GatewayRequestFeature? feature, Activity? span, TimeSpan elapsed)
     {
-        var route = feature?.Route?.Id.Key ?? string.Empty;
+        var route = feature?.Route;
+        var routeKey = route?.Id.Key ?? string.Empty;
         var backend = feature?.Backend?.Id.Key ?? string.Empty;
-        var status = feature?.ErrorCode == "client_aborted" ? 499 : context.Response.StatusCode;
-        var outcome = feature?.ErrorCode ?? (status < 500 ? "ok" : "backend_error");
+        var errorCode = feature?.ErrorCode;
+        var status = errorCode == "client_aborted" ? 499 : context.Response.StatusCode;
+        var outcome = errorCode ?? (status < 500 ? "ok" : "backend_error");
+        var boxedStatus = BoxedStatusCodes.Of(status);
         if (GatewayTelemetry.Requests.Enabled || GatewayTelemetry.RequestDuration.Enabled)
         {
-            var tags = new TagList { { "route", route }, { "backend", backend }, { "status_code", status }, { "outcome", outcome } };
+            var tags = new TagList { { "route", routeKey }, { "backend", backend }, { "status_code", boxedStatus }, { "outcome", outcome } };
             GatewayTelemetry.Requests.Add(1, tags);
             GatewayTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, tags);
         }
 
         _traffic?.Record(context, feature, status, outcome, elapsed);
 
-        if (_accessLog.IsEnabled(LogLevel.Information))
+        if (GatewayTelemetry.ServerRequestDuration.Enabled)
         {
-            var identity = feature?.Identity;
-            Log.AccessLog(_accessLog, context.Request.Method, context.Request.Path.Value ?? "/", OrDash(route), OrDash(backend), status, outcome,
-                Math.Round(elapsed.TotalMilliseconds, 2), ClientAddress.TextOf(context),
-                ProblemDetailsWriter.TraceId(context), OrDash(identity?.Consumer), OrDash(identity?.Subject),
-                identity is null ? NoValue : IdentityHeaders.MethodName(identity.Method));
+            var tags = new TagList
+            {
+                { "http.route", route?.Path.Text ?? string.Empty }, { "http.request.method", context.Request.Method },
+                { "http.response.status_code", boxedStatus }, { "gateway.route", routeKey }, { "gateway.backend", backend },
+                { "gateway.outcome", outcome },
+            };
+            if (errorCode is not null)
+            {
+                tags.Add("error.type", errorCode);
+            }
+
+            GatewayTelemetry.ServerRequestDuration.Record(elapsed.TotalSeconds, tags);
         }
-    }
 
-    // One rule for every field of the access log: a value that does not apply (no route matched, no caller
-    // identified) is written "-", as in common web server logs, so fields never run together.
-    private const string NoValue = "-";
+        if (span is not null)
+        {
+            GatewayTracing.EndRequest(span, context, feature, status, outcome);
+        }
 
-    private static string OrDash(string? value) => string.IsNullOrEmpty(value) ? NoValue : value;
-
-    private static partial class Log
-    {
-        // One event per request; never the query string, a token or a key.
-        [LoggerMessage(700, LogLevel.Information,
-            "{Method} {Path} → route {Route} backend {Backend}: {Status} {Outcome} in {LatencyMs} ms from {ClientIp} trace {TraceId} consumer {Consumer} subject {Subject} via {AuthMethod}",
-            EventName = "AccessLog")]
-        public static partial void AccessLog(ILogger logger, string method, string path, string route, string backend, int status,
-            string outcome, double latencyMs, string clientIp, string traceId, string consumer, string subject, string authMethod);
+        if (_accessLog.ShouldRecord(status, errorCode))
+        {
+            var traceId = Activity.Current?.TraceId ?? default;
+            _accessLog.Record(new AccessLogEntry(context.Request.Method, context.Request.Path.Value ?? "/", routeKey, backend, status, outcome,
+                elapsed.TotalMilliseconds, context.Connection.RemoteIpAddress, traceId,
+                traceId == default ? context.TraceIdentifier : null, feature?.Identity));
+        }
     }
 }

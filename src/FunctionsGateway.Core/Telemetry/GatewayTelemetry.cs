@@ -25,6 +25,23 @@ public static class GatewayTelemetry
     internal static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>("gateway.request.duration", unit: "ms",
         description: "Time from receiving a request to finishing its response.");
 
+    /// <summary>
+    /// Time from receiving a request to finishing its response, in seconds, in the shape of OpenTelemetry's
+    /// <c>http.server.request.duration</c> (its bucket advice and attribute names): <c>http.route</c> (the route's path
+    /// template), <c>http.request.method</c>, <c>http.response.status_code</c>, <c>error.type</c> (the gateway's error code,
+    /// when it answered one), <c>gateway.route</c>, <c>gateway.backend</c> and <c>gateway.outcome</c>.
+    /// </summary>
+    internal static readonly Histogram<double> ServerRequestDuration = Meter.CreateHistogram(
+        "gateway.server.request.duration",
+        unit: "s",
+        description: "Time from receiving a request to finishing its response.",
+        tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
+
+    /// <summary>Access log events dropped because the background writer had fallen a full queue behind.</summary>
+    internal static readonly Counter<long> AccessLogDropped = Meter.CreateCounter<long>("gateway.access_log.dropped",
+        description: "Access log events dropped because the writer had fallen a full queue behind.");
+
     /// <summary>Requests rejected by rate limiting, by <c>route</c> and <c>reason</c> (<c>limit</c>, <c>store_unavailable</c>).</summary>
     internal static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("gateway.ratelimit.rejections",
         description: "Requests rejected by rate limiting.");

@@ -1,7 +1,9 @@
 using FunctionsGateway.Configuration;
+using FunctionsGateway.Core.Tests.Forwarding;
 using FunctionsGateway.Pipeline;
 using FunctionsGateway.Pipeline.Steps;
 using FunctionsGateway.Routing;
+using FunctionsGateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -118,7 +120,7 @@ public sealed class GatewayRequestHandlerTests
     private RecordingStep Step(string name, GatewayStepResult result = default, Action<HttpContext, GatewayRequestFeature>? act = null) =>
         new(name, _ran, result, act);
 
-    private static GatewayRequestHandler Handler(params IGatewayStep[] steps)
+    internal static GatewayRequestHandler Handler(params IGatewayStep[] steps)
     {
         var snapshots = new GatewaySnapshotProvider();
         snapshots.Publish(GatewaySnapshot.Empty);
@@ -127,12 +129,12 @@ public sealed class GatewayRequestHandlerTests
 
     private static GatewayRequestHandler Handler(GatewaySnapshotProvider snapshots, params IGatewayStep[] steps) =>
         new(snapshots, steps, Options.Create(new GatewayOptions { Configuration = { RefreshIntervalSeconds = 30 } }),
-            new FakeTimeProvider(), NullLoggerFactory.Instance);
+            new FakeTimeProvider(), new AccessLog(Options.Create(new AccessLogOptions()), NullLoggerFactory.Instance, new FixedRandomSource(0)));
 
-    private static DefaultHttpContext NewContext() => new() { Request = { Method = "GET", Path = "/orders" } };
+    internal static DefaultHttpContext NewContext() => new() { Request = { Method = "GET", Path = "/orders" } };
 
     /// <summary>A step that records that it ran, optionally acts on the request, and answers a fixed result.</summary>
-    private sealed class RecordingStep(
+    internal sealed class RecordingStep(
         string name, List<string> ran, GatewayStepResult result, Action<HttpContext, GatewayRequestFeature>? act) : IGatewayStep
     {
         public ValueTask<GatewayStepResult> InvokeAsync(HttpContext context, GatewayRequestFeature feature)

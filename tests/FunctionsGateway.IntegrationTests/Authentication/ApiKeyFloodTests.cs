@@ -102,7 +102,7 @@ public sealed class ApiKeyFloodTests(AzuriteFixture azurite) : IAsyncLifetime
 
         await goAway.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.Answer);
-        await WaitForAccessLogAsync(gateway, "499 client_aborted");
+        await gateway.Logs.WaitForAccessLogAsync("499 client_aborted");
         storage.Gate.SetResult();
         await held;
         var next = ApiKeyFactory.Generate();
@@ -186,20 +186,6 @@ public sealed class ApiKeyFloodTests(AzuriteFixture azurite) : IAsyncLifetime
             : null;
         var retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? (int?)delta.TotalSeconds : null;
         return new Answer(response.StatusCode, code, retryAfter);
-    }
-
-    private static async Task WaitForAccessLogAsync(GatewayUnderTest gateway, string text)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!gateway.Logs.Entries.Any(e => e.EventId.Name == "AccessLog" && e.Message.Contains(text, StringComparison.Ordinal)))
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(15))
-            {
-                throw new Xunit.Sdk.XunitException($"The gateway's access log did not show '{text}' within 15 s.");
-            }
-
-            await Task.Delay(20);
-        }
     }
 
     private async Task<GatewayUnderTest> StartAsync(Dictionary<string, string?>? settings = null)

@@ -66,7 +66,9 @@ public sealed class NewcomerMistakeTests(AzuriteFixture azurite)
 
         using var response = await gateway.Client.GetAsync("/nowhere");
 
-        var line = Assert.Single(gateway.Logs.Entries, e => e.EventId.Name == "AccessLog").Message;
+        var line = await gateway.Logs.WaitForAccessLogAsync("/nowhere");
+
+        Assert.Single(gateway.Logs.AccessLog);
         Assert.StartsWith("GET /nowhere → route - backend -: 404 route_not_found in ", line, StringComparison.Ordinal);
         Assert.EndsWith(" consumer - subject - via -", line, StringComparison.Ordinal);
     }

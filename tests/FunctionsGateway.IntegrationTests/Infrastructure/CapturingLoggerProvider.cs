@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsGateway.IntegrationTests.Infrastructure;
@@ -8,7 +9,33 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<LogEntry> Entries { get; } = new();
 
+    /// <summary>The access log lines written so far.</summary>
+    public IEnumerable<string> AccessLog => Entries.Where(e => e.EventId.Name == "AccessLog").Select(e => e.Message);
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
+
+    /// <summary>
+    /// The first access log line containing <paramref name="text"/>, waiting for it up to 15 s: the access log is written by
+    /// a background writer, shortly after the response.
+    /// </summary>
+    public async Task<string> WaitForAccessLogAsync(string text)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            if (AccessLog.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (waited.Elapsed > TimeSpan.FromSeconds(15))
+            {
+                throw new Xunit.Sdk.XunitException($"The gateway's access log did not show '{text}' within 15 s.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 
     public void Dispose()
     {

@@ -5,6 +5,7 @@ using System.Runtime.ExceptionServices;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Forwarding;
 using FunctionsGateway.Routing;
+using FunctionsGateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -257,12 +258,18 @@ internal sealed partial class ForwardStep : IGatewayStep
     private async ValueTask<Outcome<AttemptResult>> SendAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken)
     {
         var backendState = _backendStates.Get(backend);
+        using var span = GatewayTracing.StartAttempt(context, feature, backend, ++feature.Attempts);
         var callStarted = backendState.StartCall();
         var responded = false;
         try
         {
             var outcome = await SendOnceAsync(context, feature, backend, cancellationToken).ConfigureAwait(false);
             responded = outcome.Result.Kind is AttemptKind.Answered or AttemptKind.Held;
+            if (span is not null)
+            {
+                GatewayTracing.EndAttempt(span, outcome.Result);
+            }
+
             return outcome;
         }
         finally
