@@ -16,7 +16,11 @@ public sealed class WorkerStartupTests(PublishedWorkerFixture worker)
         var functions = worker.Host.Functions.ToDictionary(f => f.Name, f => f.TriggerType);
 
         Assert.Equal(
-            new Dictionary<string, string> { ["Gateway"] = "httpTrigger", ["GatewayStatus"] = "httpTrigger", ["HealthProbe"] = "timerTrigger" },
+            new Dictionary<string, string>
+            {
+                ["Gateway"] = "httpTrigger", ["GatewayStatus"] = "httpTrigger", ["GatewayConsole"] = "httpTrigger",
+                ["GatewayConsoleData"] = "httpTrigger", ["HealthProbe"] = "timerTrigger",
+            },
             functions);
     }
 
