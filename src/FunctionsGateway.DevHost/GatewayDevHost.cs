@@ -74,7 +74,7 @@ public static class GatewayDevHost
         }
         catch (OptionsValidationException ex)
         {
-            await Console.Error.WriteLineAsync("The settings are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, ex.Failures.Select(f => "  - " + f))).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(InvalidSettingsText.Describe(ex)).ConfigureAwait(false);
             return 2;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidDataException or System.Text.Json.JsonException or FileNotFoundException or DirectoryNotFoundException)

@@ -57,8 +57,11 @@ public sealed class WorkerStartupTests(PublishedWorkerFixture worker)
         var (host, failure) = await FunctionsHostEmulator.TryStartAsync(settings);
 
         Assert.Null(host);
+        Assert.Contains("The worker exited with code 1 before connecting", failure);
+        Assert.Contains("The settings are not valid:", failure);
         Assert.Contains("Gateway__Storage__ConnectionString", failure);
         Assert.Contains("Gateway__Storage__TableEndpoint", failure);
+        Assert.DoesNotContain("Unhandled exception", failure);
     }
 
     [Fact]

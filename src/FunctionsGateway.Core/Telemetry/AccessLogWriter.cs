@@ -9,8 +9,15 @@ namespace FunctionsGateway.Telemetry;
 /// Writes the queued access log entries to the logger on a background task, so formatting the text (and whatever the
 /// logger provider does with it) happens off the request thread. On stop it writes what is still queued.
 /// </summary>
-internal sealed partial class AccessLogWriter(AccessLog accessLog) : BackgroundService
+internal sealed partial class AccessLogWriter(AccessLog accessLog, TimeProvider time) : BackgroundService
 {
+    /// <summary>
+    /// How long the writer lets entries gather after writing a batch. Waking this task (and the logger provider's own
+    /// writer thread) for every request costs more CPU than the line itself when requests come thousands a second;
+    /// a short pause turns that into one wake-up per batch while lines still appear within a fraction of a second.
+    /// </summary>
+    internal static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(50);
+
     // One rule for every field of the access log: a value that does not apply (no route matched, no caller
     // identified) is written "-", as in common web server logs, so fields never run together.
     private const string NoValue = "-";
@@ -29,6 +36,7 @@ internal sealed partial class AccessLogWriter(AccessLog accessLog) : BackgroundS
             while (await accessLog.Pending.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
                 WriteQueued();
+                await Task.Delay(BatchInterval, time, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

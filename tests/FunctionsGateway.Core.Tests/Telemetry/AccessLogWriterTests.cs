@@ -16,7 +16,7 @@ public sealed class AccessLogWriterTests
         var log = new AccessLog(Options.Create(new AccessLogOptions()), logger, new FixedRandomSource(0));
         log.Record(AccessLogTests.Entry("/orders/1"));
         log.Record(AccessLogTests.Entry("/nowhere", 404, "route_not_found") with { Route = string.Empty, Backend = string.Empty });
-        var writer = new AccessLogWriter(log);
+        var writer = new AccessLogWriter(log, TimeProvider.System);
 
         await writer.StopAsync(CancellationToken.None);
 
@@ -34,7 +34,7 @@ public sealed class AccessLogWriterTests
     {
         var logger = new CapturingLogger();
         var log = new AccessLog(Options.Create(new AccessLogOptions()), logger, new FixedRandomSource(0));
-        var writer = new AccessLogWriter(log);
+        var writer = new AccessLogWriter(log, TimeProvider.System);
         await writer.StartAsync(CancellationToken.None);
 
         log.Record(AccessLogTests.Entry("/orders/2"));
