@@ -13,7 +13,12 @@
 #   BENCH_RL_SECONDS=50       measured seconds per mode (windows wholly inside count; about 4 with 10 s)
 #   BENCH_RL_WARMUP=15        seconds of the same load before each mode's measurement
 #   BENCH_RL_CONNECTIONS=8    connections of each of the 4 wrk processes in the modes' runs
-#   BENCH_RL_JIT_WARMUP=30    seconds of load on the 4 instances (and half as long on YARP) before anything is measured
+#   BENCH_RL_JIT_WARMUP=30    seconds of load on the 4 instances before the modes' runs
+#   BENCH_WARMUP_MIN=40 BENCH_WARMUP_MAX=90   before the cost-of-limiting runs, YARP and the measured instance on each
+#                          of its two routes are loaded in 5 s wrk runs for at least MIN seconds and then until
+#                          throughput has levelled off (tiered JIT done on that path), at most MAX seconds each; a fresh
+#                          gateway needs 60-100 s of full load on one core to get there, and measured before it, it
+#                          reads 20-30 % slower than it runs
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32 BENCH_DURATION=10s BENCH_ROUNDS=2   the cost-of-limiting runs
 #   BENCH_SKIP_BUILD=0        1 skips the Release builds
 #   BENCH_MARKDOWN=FILE       also write the result tables as a Markdown fragment to FILE
@@ -27,6 +32,8 @@ MODE_SECONDS="${BENCH_RL_SECONDS:-50}"
 MODE_WARMUP="${BENCH_RL_WARMUP:-15}"
 MODE_CONNECTIONS="${BENCH_RL_CONNECTIONS:-8}"
 JIT_WARMUP="${BENCH_RL_JIT_WARMUP:-30}"
+WARMUP_MIN="${BENCH_WARMUP_MIN:-40}"
+WARMUP_MAX="${BENCH_WARMUP_MAX:-90}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 DURATION="${BENCH_DURATION:-10s}"
@@ -161,10 +168,15 @@ measure() {
     }
 }
 
-log "warming up: the $INSTANCES instances on the unlimited route ($JIT_WARMUP s), then YARP ($((JIT_WARMUP / 2)) s)"
-on_all_instances "$JIT_WARMUP" 127.0.0.1
-timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d$((JIT_WARMUP / 2))s "http://127.0.0.1:$YARP_PORT/api/items" >/dev/null
 GATEWAY_URL="http://127.0.0.1:${GATEWAY_PORTS[0]}/api/items"
+log "warming up YARP and the measured instance on both routes, each until its throughput is level"
+pin_to load
+WRK_EXTRA=()
+warm_up yarp "http://127.0.0.1:$YARP_PORT/api/items"
+warm_up gateway-plain "$GATEWAY_URL"
+WRK_EXTRA=(-H "Host: free.bench")
+warm_up gateway-limited "$GATEWAY_URL"
+WRK_EXTRA=()
 for round in $(seq 1 "$ROUNDS"); do
     measure yarp "http://127.0.0.1:$YARP_PORT/api/items"
     measure gateway-limited "$GATEWAY_URL" free.bench
@@ -173,6 +185,8 @@ done
 
 # --- 2. the modes under load far above the limit ----------------------------------------------------------
 
+log "warming up: the $INSTANCES instances on the unlimited route ($JIT_WARMUP s)"
+on_all_instances "$JIT_WARMUP" 127.0.0.1
 : >"$WORK/modes"
 for mode in leased exact local; do
     log "$mode: warm-up of $MODE_WARMUP s, then $MODE_SECONDS s measured, ${INSTANCES} x wrk -t1 -c$MODE_CONNECTIONS on $mode.bench"

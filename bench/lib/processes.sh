@@ -148,3 +148,32 @@ start_azurite() {
         --inMemoryPersistence --skipApiVersionCheck --disableTelemetry --silent --loose
     STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$AZURITE_PORT/devstoreaccount1;"
 }
+
+# --- load -------------------------------------------------------------------------------------------------
+
+# warm_up LABEL URL: the first warm-up of a server on the path to be measured, until its JIT has reached tier 1
+# there. Repeats 5 s wrk runs for at least WARMUP_MIN seconds and then until throughput has levelled off: the last three runs within 10 % of each other (5 s runs on a shared
+# core scatter by about ±5 %) and their mean no more than 5 % above that of the three before, which tells the
+# final level from the plateau at the instrumented tier on the way. At most WARMUP_MAX seconds.
+# Uses THREADS, CONNECTIONS, WARMUP_MIN, WARMUP_MAX, PIN_CMD and WRK_EXTRA (extra wrk arguments) of the script.
+WARMED=" "
+warm_up() {
+    local label=$1 url=$2 earliest=$((SECONDS + WARMUP_MIN)) deadline=$((SECONDS + WARMUP_MAX)) curve="" rps
+    while :; do
+        rps=$("${PIN_CMD[@]}" timeout 60 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "${WRK_EXTRA[@]}" "$url" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
+        curve="$curve ${rps:-0}"
+        if [ $SECONDS -ge $earliest ] && echo "$curve" | awk '{
+                if (NF < 6) exit 1
+                lo = hi = $NF; last = prev = 0
+                for (i = NF - 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i; last += $i; prev += $(i - 3) }
+                exit !(lo > 0 && hi / lo <= 1.10 && last <= 1.05 * prev) }'; then
+            log "$label warmed up (req/s per 5 s:$curve)"
+            break
+        fi
+        if [ $SECONDS -ge $deadline ]; then
+            log "$label still not level after ${WARMUP_MAX} s of warm-up (req/s per 5 s:$curve); measuring anyway"
+            break
+        fi
+    done
+    WARMED="$WARMED$label "
+}

@@ -20,10 +20,15 @@ public static class GatewayDevHost
     /// <summary>Where the DevHost listens when neither <c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>Urls</c> nor Kestrel endpoints say.</summary>
     public const string DefaultUrl = "http://localhost:7071";
 
-    /// <summary>Builds the host: Kestrel, the gateway's services and settings from appsettings, environment and <paramref name="args"/>.</summary>
+    /// <summary>
+    /// Builds the host: Kestrel, the gateway's services and settings from appsettings, environment and <paramref name="args"/>.
+    /// The content root is the DevHost's own folder, so its <c>appsettings.json</c> (storage, log levels) applies from
+    /// whatever directory it is started; from another content root it was silently missed, and every request logged
+    /// four framework lines. <c>--contentRoot</c> still chooses another.
+    /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot(args) });
         var configuration = builder.Configuration;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -45,6 +50,10 @@ public static class GatewayDevHost
 
         return builder;
     }
+
+    // An explicit --contentRoot wins (the host reads it from the arguments itself when none is given here).
+    private static string? ContentRoot(string[] args) =>
+        args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory;
 
     /// <summary>Builds the app and sends every request through the gateway.</summary>
     public static WebApplication Build(WebApplicationBuilder builder)

@@ -91,6 +91,43 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task StartedFromAnotherDirectory_ReadsItsOwnAppSettings_SoRequestsAreNotLoggedByTheFramework()
+    {
+        var port = FreePort();
+        var elsewhere = Directory.CreateTempSubdirectory("devhost-cwd-").FullName;
+        using var process = Start(StorageArguments(), elsewhere, ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}"));
+        var output = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            var response = await PollAsync(async () =>
+            {
+                try
+                {
+                    var answer = await RawHttp.SendAsync(new Uri($"http://127.0.0.1:{port}/"),
+                        "GET /_gateway/status HTTP/1.1\nHost: localhost\nConnection: close\n\n", TimeSpan.FromSeconds(5));
+                    return answer.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) ? answer : null;
+                }
+                catch (Exception ex) when (ex is SocketException or IOException)
+                {
+                    return null;
+                }
+            });
+            Assert.NotNull(response);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Directory.Delete(elsewhere, recursive: true);
+        }
+
+        // appsettings.json beside the DevHost sets Microsoft.AspNetCore to Warning; missed, each request would log "Request starting".
+        var log = await output;
+        Assert.Contains($"Content root path: {AppContext.BaseDirectory}", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Request starting", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Routes_BrokenFile_IsOneLineWithWhereItBroke_AndExits1()
     {
         var file = Path.Combine(Path.GetTempPath(), $"routes-{Guid.NewGuid():N}.json");
@@ -142,11 +179,14 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static Process Start(string[] args, params (string Name, string Value)[] environment)
+    private static Process Start(string[] args, params (string Name, string Value)[] environment) =>
+        Start(args, AppContext.BaseDirectory, environment);
+
+    private static Process Start(string[] args, string workingDirectory, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
