@@ -112,6 +112,8 @@ public static class GatewayDevHost
             return 0;
         }
 
+        // Before the host exists, so its console logger writes through the buffer.
+        using var output = BufferedConsoleOutput.StartIfRedirected();
         var builder = CreateBuilder(options.HostArguments);
         // A bad schedule stops the DevHost here, with its message, before Azurite or any backend starts.
         HealthProbeTimer.ParseSchedule(builder.Configuration[HealthProbeTimer.ScheduleSetting]);

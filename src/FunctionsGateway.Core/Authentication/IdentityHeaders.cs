@@ -55,7 +55,8 @@ internal static class IdentityHeaders
             request.Headers.Remove("Authorization");
         }
 
-        Set(request, identity);
+        // Every X-Gateway-* header is gone already, so none needs removing before it is set.
+        SetHeaders(request.Headers, identity, removeFirst: false);
     }
 
     /// <summary>
@@ -108,14 +109,7 @@ internal static class IdentityHeaders
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(identity);
-        var headers = request.Headers;
-        headers.Remove(AuthMethod);
-        headers.TryAddWithoutValidation(AuthMethod, MethodName(identity.Method));
-        SetIfPresent(headers, Consumer, identity.Consumer);
-        SetIfPresent(headers, Subject, identity.Subject);
-        SetIfPresent(headers, Plan, identity.Plan);
-        SetIfPresent(headers, Issuer, identity.Issuer);
-        SetIfPresent(headers, Scopes, identity.Scopes.IsDefaultOrEmpty ? null : string.Join(' ', identity.Scopes));
+        SetHeaders(request.Headers, identity, removeFirst: true);
     }
 
     /// <summary>The value sent in <see cref="AuthMethod"/>.</summary>
@@ -146,9 +140,28 @@ internal static class IdentityHeaders
         }
     }
 
-    private static void SetIfPresent(HttpRequestHeaders headers, string name, string? value)
+    private static void SetHeaders(HttpRequestHeaders headers, GatewayIdentity identity, bool removeFirst)
     {
-        headers.Remove(name);
+        if (removeFirst)
+        {
+            headers.Remove(AuthMethod);
+        }
+
+        headers.TryAddWithoutValidation(AuthMethod, MethodName(identity.Method));
+        SetIfPresent(headers, Consumer, identity.Consumer, removeFirst);
+        SetIfPresent(headers, Subject, identity.Subject, removeFirst);
+        SetIfPresent(headers, Plan, identity.Plan, removeFirst);
+        SetIfPresent(headers, Issuer, identity.Issuer, removeFirst);
+        SetIfPresent(headers, Scopes, identity.Scopes.IsDefaultOrEmpty ? null : string.Join(' ', identity.Scopes), removeFirst);
+    }
+
+    private static void SetIfPresent(HttpRequestHeaders headers, string name, string? value, bool removeFirst)
+    {
+        if (removeFirst)
+        {
+            headers.Remove(name);
+        }
+
         if (string.IsNullOrEmpty(value))
         {
             return;

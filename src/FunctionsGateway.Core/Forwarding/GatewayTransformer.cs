@@ -138,10 +138,7 @@ internal sealed class GatewayTransformer : HttpTransformer
             return;
         }
 
-        foreach (var name in SpoofingHeaders.Forwarding)
-        {
-            headers.Remove(name);
-        }
+        SpoofingHeaders.RemoveForwarding(headers);
 
         if (clientIp.Length > 0)
         {

@@ -62,6 +62,43 @@ internal static class SpoofingHeaders
         }
     }
 
+    /// <summary>
+    /// Removes the client's copies of the <see cref="Forwarding"/> headers (in any case) from <paramref name="headers"/>:
+    /// one pass over the headers there are, allocating nothing when there is none, instead of a lookup per name.
+    /// </summary>
+    public static void RemoveForwarding(HttpHeaders headers)
+    {
+        List<string>? names = null;
+        foreach (var header in headers.NonValidated)
+        {
+            if (IsForwarding(header.Key))
+            {
+                (names ??= []).Add(header.Key);
+            }
+        }
+
+        if (names is not null)
+        {
+            foreach (var name in names)
+            {
+                headers.Remove(name);
+            }
+        }
+    }
+
+    private static bool IsForwarding(string name)
+    {
+        foreach (var candidate in Forwarding)
+        {
+            if (string.Equals(name, candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether <paramref name="name"/> is removed: a method override in any spelling, or a forwarding header spelt with '_'.</summary>
     internal static bool IsSpoofing(string name)
     {

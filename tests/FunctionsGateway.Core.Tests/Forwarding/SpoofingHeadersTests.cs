@@ -83,4 +83,30 @@ public sealed class SpoofingHeadersTests
 
         Assert.Equal(["X-Forwarded-For"], request.Headers.NonValidated.Select(h => h.Key));
     }
+
+    [Fact]
+    public void RemoveForwarding_EveryForwardingHeaderInAnyCase_RemovesThemAndKeepsTheRest()
+    {
+        using var request = new HttpRequestMessage();
+        request.Headers.TryAddWithoutValidation("x-forwarded-for", "203.0.113.9");
+        request.Headers.TryAddWithoutValidation("FORWARDED", "for=203.0.113.9");
+        request.Headers.TryAddWithoutValidation("X-Real-IP", "203.0.113.9");
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Foo", "kept: not a forwarding header");
+
+        SpoofingHeaders.RemoveForwarding(request.Headers);
+
+        Assert.Equal(["Accept", "X-Forwarded-Foo"], request.Headers.NonValidated.Select(h => h.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void RemoveForwarding_NoneThere_ChangesNothing()
+    {
+        using var request = new HttpRequestMessage();
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
+
+        SpoofingHeaders.RemoveForwarding(request.Headers);
+
+        Assert.Equal(["Accept"], request.Headers.NonValidated.Select(h => h.Key));
+    }
 }

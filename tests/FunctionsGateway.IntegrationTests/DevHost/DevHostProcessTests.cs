@@ -116,15 +116,16 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await StopAsync(process);
             Directory.Delete(elsewhere, recursive: true);
         }
 
         // appsettings.json beside the DevHost sets Microsoft.AspNetCore to Warning; missed, each request would log "Request starting".
+        // Redirected output is buffered (BufferedConsoleOutput); a graceful stop writes out all of it, the last lines too.
         var log = await output;
         Assert.Contains($"Content root path: {AppContext.BaseDirectory}", log, StringComparison.Ordinal);
         Assert.DoesNotContain("Request starting", log, StringComparison.Ordinal);
+        Assert.Contains("Application is shutting down...", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -204,6 +205,26 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         }
 
         return Process.Start(start)!;
+    }
+
+    // SIGTERM, as a container runtime or Ctrl+C stops it: the DevHost shuts down gracefully.
+    private static async Task StopAsync(Process process)
+    {
+        using (var signal = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var bound = new CancellationTokenSource(Bound);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The DevHost did not stop within {Bound.TotalSeconds} s of SIGTERM.");
+        }
     }
 
     private static async Task<(int ExitCode, string Output, string Errors)> RunToEndAsync(string[] args)

@@ -253,8 +253,9 @@ internal sealed partial class ForwardStep : IGatewayStep
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    // Every attempt counts in its backend's in-flight count and, when the backend answered, its latency average
-    // (BackendState), which selection reads.
+    // One attempt: YARP's call to the backend. Every attempt counts in its backend's in-flight count and, when the
+    // backend answered, its latency average (BackendState), which selection reads. One async method, not two: each
+    // level of awaiting costs every forwarded request a state machine step when the backend answers.
     private async ValueTask<Outcome<AttemptResult>> SendAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken)
     {
         var backendState = _backendStates.Get(backend);
@@ -263,14 +264,17 @@ internal sealed partial class ForwardStep : IGatewayStep
         var responded = false;
         try
         {
-            var outcome = await SendOnceAsync(context, feature, backend, cancellationToken).ConfigureAwait(false);
-            responded = outcome.Result.Kind is AttemptKind.Answered or AttemptKind.Held;
+            Activity.Current?.SetTag("gateway.backend", backend.Id.Key);
+            var error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, RequestConfig(feature.MatchedRoute.Timeout), _transformer, cancellationToken)
+                .ConfigureAwait(false);
+            var result = Result(context, feature, backend, error, cancellationToken);
+            responded = result.Kind is AttemptKind.Answered or AttemptKind.Held;
             if (span is not null)
             {
-                GatewayTracing.EndAttempt(span, outcome.Result);
+                GatewayTracing.EndAttempt(span, result);
             }
 
-            return outcome;
+            return Outcome.FromResult(result);
         }
         finally
         {
@@ -278,28 +282,24 @@ internal sealed partial class ForwardStep : IGatewayStep
         }
     }
 
-    private async ValueTask<Outcome<AttemptResult>> SendOnceAsync(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, CancellationToken cancellationToken)
+    private AttemptResult Result(HttpContext context, GatewayRequestFeature feature, BackendDefinition backend, ForwarderError error, CancellationToken cancellationToken)
     {
-        Activity.Current?.SetTag("gateway.backend", backend.Id.Key);
-        var route = feature.MatchedRoute;
-        var error = await _forwarder.SendAsync(context, backend.Url.AbsoluteUri, _invoker.Invoker, RequestConfig(route.Timeout), _transformer, cancellationToken)
-            .ConfigureAwait(false);
         if (error == ForwarderError.None)
         {
             if (feature.Retry is { HeldStatus: > 0 } state)
             {
                 var held = state.HeldStatus;
                 state.HeldStatus = 0;
-                return Outcome.FromResult(new AttemptResult(AttemptKind.Held, held, error, Retry: true));
+                return new AttemptResult(AttemptKind.Held, held, error, Retry: true);
             }
 
-            return Outcome.FromResult(new AttemptResult(AttemptKind.Answered, context.Response.StatusCode, error, Retry: false));
+            return new AttemptResult(AttemptKind.Answered, context.Response.StatusCode, error, Retry: false);
         }
 
         var kind = Classify(error, context.Features.Get<IForwarderErrorFeature>()?.Exception, context, cancellationToken);
         var retry = !context.Response.HasStarted && !cancellationToken.IsCancellationRequested
             && _decider.TryRetry(context, feature, backend, kind, status: 0);
-        return Outcome.FromResult(new AttemptResult(kind, 0, error, retry));
+        return new AttemptResult(kind, 0, error, retry);
     }
 
     private static AttemptKind Classify(ForwarderError error, Exception? exception, HttpContext context, CancellationToken cancellationToken)
