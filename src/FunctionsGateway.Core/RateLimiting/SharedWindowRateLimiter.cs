@@ -75,7 +75,7 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
     {
         CheckPermitCount(permitCount);
         _demand.Arrive();
-        return TryTakeLocally(startClaim: false, out var lease, out _) ? lease : new WindowLimiterLease(false, 0, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        return TryTakeLocally(startClaim: false, out var lease, out _) ? lease : Refused(TimeSpan.FromSeconds(1));
     }
 
     // Synchronous while a token is held or a rejection is remembered, the common case: only a request that has to
@@ -110,7 +110,7 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
 
             if (round == MaxClaimRounds)
             {
-                return new WindowLimiterLease(false, 0, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+                return Refused(TimeSpan.FromSeconds(1));
             }
 
             if (TryTakeLocally(startClaim: true, out var lease, out var next))
@@ -120,6 +120,14 @@ internal sealed class SharedWindowRateLimiter(SlidingWindowCounter counter, bool
 
             claim = next!;
         }
+    }
+
+    // A refusal that says when the window ends (the RateLimit header's t): never "now", which would invite an
+    // immediate retry; retryAfter is when to try again.
+    private WindowLimiterLease Refused(TimeSpan retryAfter)
+    {
+        var now = time.GetUtcNow();
+        return new WindowLimiterLease(false, 0, counter.WindowEnd(now) - now, retryAfter);
     }
 
     // A token from the lease, a remembered rejection, or else the claim to wait for (started or joined).

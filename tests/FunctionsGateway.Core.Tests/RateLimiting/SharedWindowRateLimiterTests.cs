@@ -213,6 +213,19 @@ public sealed class SharedWindowRateLimiterTests
     }
 
     [Fact]
+    public void AttemptAcquire_NoLease_TheRefusalSaysWhenTheWindowEnds()
+    {
+        using var limiter = NewLimiter(leased: true);
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        using var lease = limiter.AttemptAcquire();
+
+        // 40 s of the minute's window are left; a refusal saying 0 would tell the client to come back at once.
+        Assert.True(lease.TryGetMetadata(WindowLimiterLease.ResetAfter, out var resetAfter));
+        Assert.Equal(TimeSpan.FromSeconds(40), resetAfter);
+    }
+
+    [Fact]
     public async Task Acquire_MoreThanOnePermit_IsABug()
     {
         using var limiter = NewLimiter(leased: true);
