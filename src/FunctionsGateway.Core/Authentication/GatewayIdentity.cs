@@ -75,6 +75,12 @@ internal sealed class GatewayIdentity
     /// <summary>Granted scopes: the JWT's <c>scp</c>/<c>scope</c> claim, or the API key row's <c>Scopes</c>.</summary>
     public ImmutableArray<string> Scopes { get; }
 
+    /// <summary>
+    /// <see cref="Scopes"/> space-separated, as the <c>X-Gateway-Scopes</c> header sends them; null when there are none.
+    /// Made on first use and kept, since the identity is cached with its key or token.
+    /// </summary>
+    public string? ScopesText => Scopes.IsDefaultOrEmpty ? null : field ??= string.Join(' ', Scopes);
+
     /// <summary>Granted roles: the JWT's <c>roles</c> claim; API keys carry none.</summary>
     public ImmutableArray<string> Roles { get; }
 

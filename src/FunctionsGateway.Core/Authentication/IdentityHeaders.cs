@@ -152,7 +152,7 @@ internal static class IdentityHeaders
         SetIfPresent(headers, Subject, identity.Subject, removeFirst);
         SetIfPresent(headers, Plan, identity.Plan, removeFirst);
         SetIfPresent(headers, Issuer, identity.Issuer, removeFirst);
-        SetIfPresent(headers, Scopes, identity.Scopes.IsDefaultOrEmpty ? null : string.Join(' ', identity.Scopes), removeFirst);
+        SetIfPresent(headers, Scopes, identity.ScopesText, removeFirst);
     }
 
     private static void SetIfPresent(HttpRequestHeaders headers, string name, string? value, bool removeFirst)

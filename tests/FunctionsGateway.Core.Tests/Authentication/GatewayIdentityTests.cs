@@ -33,6 +33,22 @@ public sealed class GatewayIdentityTests
     }
 
     [Fact]
+    public void ScopesText_IsTheScopesSpaceSeparated_MadeOnceForTheCachedIdentity()
+    {
+        var identity = GatewayIdentity.FromApiKey("contoso", new string('a', 64), null, ["orders.read", "orders.write"]);
+
+        Assert.Equal("orders.read orders.write", identity.ScopesText);
+        Assert.Same(identity.ScopesText, identity.ScopesText);
+    }
+
+    [Fact]
+    public void ScopesText_NoScopes_IsNull()
+    {
+        Assert.Null(GatewayIdentity.FromApiKey("contoso", new string('a', 64), null, []).ScopesText);
+        Assert.Null(GatewayIdentity.Anonymous.ScopesText);
+    }
+
+    [Fact]
     public void FromApiKey_Subject_IsTheHashPrefix()
     {
         var identity = GatewayIdentity.FromApiKey("contoso", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", null, []);

@@ -66,19 +66,7 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         using var process = Start(StorageArguments(), ("ASPNETCORE_URLS", $"http://127.0.0.1:{port}"));
         try
         {
-            var response = await PollAsync(async () =>
-            {
-                try
-                {
-                    var answer = await RawHttp.SendAsync(new Uri($"http://127.0.0.1:{port}/"),
-                        "GET /_gateway/status HTTP/1.1\nHost: localhost\nConnection: close\n\n", TimeSpan.FromSeconds(5));
-                    return answer.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) ? answer : null;
-                }
-                catch (Exception ex) when (ex is SocketException or IOException)
-                {
-                    return null;
-                }
-            });
+            var response = await StatusOnceReadyAsync(port);
 
             Assert.NotNull(response);
             Assert.Contains("\"status\": \"ok\"", response, StringComparison.Ordinal);
@@ -99,19 +87,7 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
         var output = process.StandardOutput.ReadToEndAsync();
         try
         {
-            var response = await PollAsync(async () =>
-            {
-                try
-                {
-                    var answer = await RawHttp.SendAsync(new Uri($"http://127.0.0.1:{port}/"),
-                        "GET /_gateway/status HTTP/1.1\nHost: localhost\nConnection: close\n\n", TimeSpan.FromSeconds(5));
-                    return answer.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) ? answer : null;
-                }
-                catch (Exception ex) when (ex is SocketException or IOException)
-                {
-                    return null;
-                }
-            });
+            var response = await StatusOnceReadyAsync(port);
             Assert.NotNull(response);
         }
         finally
@@ -245,6 +221,21 @@ public sealed class DevHostProcessTests(AzuriteFixture azurite)
 
         return (process.ExitCode, await output, await errors);
     }
+
+    // The status listing once the DevHost on port answers it with 200; null if it never does within the bound.
+    private static Task<string?> StatusOnceReadyAsync(int port) => PollAsync(async () =>
+    {
+        try
+        {
+            var answer = await RawHttp.SendAsync(new Uri($"http://127.0.0.1:{port}/"),
+                "GET /_gateway/status HTTP/1.1\nHost: localhost\nConnection: close\n\n", TimeSpan.FromSeconds(5));
+            return answer.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) ? answer : null;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException)
+        {
+            return null;
+        }
+    });
 
     private static async Task<T?> PollAsync<T>(Func<Task<T?>> attempt)
     {
