@@ -120,25 +120,8 @@ internal static class IdentityHeaders
         _ => "anonymous",
     };
 
-    private static void RemoveReserved(HttpHeaders headers, string apiKeyHeader)
-    {
-        List<string>? names = null;
-        foreach (var header in headers.NonValidated)
-        {
-            if (IsReserved(header.Key, apiKeyHeader))
-            {
-                (names ??= []).Add(header.Key);
-            }
-        }
-
-        if (names is not null)
-        {
-            foreach (var name in names)
-            {
-                headers.Remove(name);
-            }
-        }
-    }
+    private static void RemoveReserved(HttpHeaders headers, string apiKeyHeader) =>
+        HeaderRemoval.RemoveWhere(headers, apiKeyHeader, static (name, apiKey) => IsReserved(name, apiKey));
 
     private static void SetHeaders(HttpRequestHeaders headers, GatewayIdentity identity, bool removeFirst)
     {

@@ -29,62 +29,13 @@ internal static class SpoofingHeaders
     ];
 
     /// <summary>Removes every such header from <paramref name="headers"/>; allocates nothing when there is none.</summary>
-    public static void Remove(HttpHeaders headers)
-    {
-        // Look first, without allocating: almost no request carries one.
-        var any = false;
-        foreach (var header in headers.NonValidated)
-        {
-            if (IsSpoofing(header.Key))
-            {
-                any = true;
-                break;
-            }
-        }
-
-        if (!any)
-        {
-            return;
-        }
-
-        var names = new List<string>();
-        foreach (var header in headers.NonValidated)
-        {
-            if (IsSpoofing(header.Key))
-            {
-                names.Add(header.Key);
-            }
-        }
-
-        foreach (var name in names)
-        {
-            headers.Remove(name);
-        }
-    }
+    public static void Remove(HttpHeaders headers) => HeaderRemoval.RemoveWhere(headers, 0, static (name, _) => IsSpoofing(name));
 
     /// <summary>
     /// Removes the client's copies of the <see cref="Forwarding"/> headers (in any case) from <paramref name="headers"/>:
     /// one pass over the headers there are, allocating nothing when there is none, instead of a lookup per name.
     /// </summary>
-    public static void RemoveForwarding(HttpHeaders headers)
-    {
-        List<string>? names = null;
-        foreach (var header in headers.NonValidated)
-        {
-            if (IsForwarding(header.Key))
-            {
-                (names ??= []).Add(header.Key);
-            }
-        }
-
-        if (names is not null)
-        {
-            foreach (var name in names)
-            {
-                headers.Remove(name);
-            }
-        }
-    }
+    public static void RemoveForwarding(HttpHeaders headers) => HeaderRemoval.RemoveWhere(headers, 0, static (name, _) => IsForwarding(name));
 
     private static bool IsForwarding(string name)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsGateway.Pipeline;
 
 namespace FunctionsGateway.Health;
 
@@ -17,7 +18,7 @@ internal static class BackendStatusListing
             writer.WriteString("url", Configuration.SecretRedactor.Redact(state.Url.ToString()));
             writer.WriteString("health", state.StatusAt(now).ToString().ToLowerInvariant());
             writer.WriteString("healthRow", report?.Status.ToString().ToLowerInvariant());
-            WriteNumberOrNull(writer, "latencyMs", state.LatencyMs is { } latency ? Math.Round(latency, 2) : null);
+            writer.WriteMillisecondsOrNull("latencyMs", state.LatencyMs);
             writer.WriteNumber("inFlight", state.InFlight);
             writer.WriteBoolean("circuitOpen", state.CircuitOpen);
             if (report is null)
@@ -35,17 +36,5 @@ internal static class BackendStatusListing
         }
 
         writer.WriteEndArray();
-    }
-
-    private static void WriteNumberOrNull(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } number)
-        {
-            writer.WriteNumber(name, number);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 }

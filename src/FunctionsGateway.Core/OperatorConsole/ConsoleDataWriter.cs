@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FunctionsGateway.Configuration;
 using FunctionsGateway.Health;
+using FunctionsGateway.Pipeline;
 using FunctionsGateway.Routing;
 
 namespace FunctionsGateway.OperatorConsole;
@@ -109,8 +110,8 @@ internal sealed class ConsoleDataWriter
         writer.WriteNumber("requests", summary.Requests);
         writer.WriteNumber("errors", summary.Errors);
         writer.WriteNumber("limited", summary.Limited);
-        WriteNumberOrNull(writer, "p50Ms", summary.P50Ms);
-        WriteNumberOrNull(writer, "p95Ms", summary.P95Ms);
+        writer.WriteMillisecondsOrNull("p50Ms", summary.P50Ms);
+        writer.WriteMillisecondsOrNull("p95Ms", summary.P95Ms);
         writer.WriteStartArray("perSecond");
         foreach (var count in summary.PerSecond)
         {
@@ -153,17 +154,5 @@ internal sealed class ConsoleDataWriter
         }
 
         writer.WriteEndArray();
-    }
-
-    private static void WriteNumberOrNull(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } number)
-        {
-            writer.WriteNumber(name, Math.Round(number, 2));
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 }
